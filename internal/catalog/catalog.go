@@ -1,0 +1,53 @@
+// Package catalog is the search index and filters over a conference
+// snapshot. An Index is immutable; Live holds the current one and is swapped
+// atomically when the conference changes.
+package catalog
+
+import (
+	"sync/atomic"
+	"time"
+
+	"venuehop/internal/conference"
+)
+
+// Query is one search: free text, filters (OR within a filter, AND across
+// filters), order and page.
+type Query struct {
+	Text   string
+	Types  []string // session types as the API writes them, any case
+	Levels []int
+	Topics []string
+	Venues []string // venue ids
+	Days   []string // YYYY-MM-DD in the conference zone
+	// From and To bound the time window: sessions starting at or after
+	// From and ending at or before To. Zero means unbounded.
+	From, To time.Time
+	// FromClock and ToClock bound the time of day (minutes after midnight
+	// in the conference zone) when the window was given as HH:MM; -1 when
+	// unset.
+	FromClock, ToClock int
+	Reservable         *bool
+	Recorded           *bool
+	Sort               string // "relevance" or "start"; "" picks the default
+	Limit              int    // default 50, max 200
+	Cursor             string // opaque, from Result.Next
+}
+
+// Result is one page of matches.
+type Result struct {
+	Sessions []*conference.Session
+	Total    int
+	// Facets counts the matches per value of each filter, ignoring that
+	// filter's own selection: "type", "level", "topic", "venue", "day".
+	Facets map[string]map[string]int
+	Next   string // empty on the last page
+}
+
+// Live holds the current index; readers never block.
+type Live struct{ p atomic.Pointer[Index] }
+
+// Load returns the current index.
+func (l *Live) Load() *Index { return l.p.Load() }
+
+// Store makes ix the current index.
+func (l *Live) Store(ix *Index) { l.p.Store(ix) }
