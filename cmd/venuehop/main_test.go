@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func venuehop(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := venuehop(t, c.name, "--help")
+			if code != 0 || !strings.Contains(stderr, "Usage: venuehop "+c.name) {
+				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+		})
+	}
+}
+
+func TestBadUsageExits2(t *testing.T) {
+	tests := [][]string{
+		{},
+		{"frobnicate"},
+		{"serve", "--no-such-flag"},
+		{"serve", "--now", "yesterday"},
+		{"serve", "--commit", "sometimes"},
+		{"import"},
+		{"import", "a.json", "--format", "yaml"},
+		{"import", "a.json", "--timezone", "Mars/Olympus"},
+		{"export"},
+		{"demo", "--start", "2026-12-02"},
+		{"demo", "--start", "soon"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, stderr := venuehop(t, args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2; stderr %q", code, stderr)
+			}
+			if strings.Contains(stderr, "goroutine") || stderr == "" {
+				t.Errorf("stderr %q: want one clear message", stderr)
+			}
+		})
+	}
+}
+
+func TestDemoImportExportCheck(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	demoFile := filepath.Join(dir, "demo.json")
+
+	if code, _, stderr := venuehop(t, "demo", "-o", demoFile, "--start", "2026-11-30"); code != 0 {
+		t.Fatalf("demo: %d %s", code, stderr)
+	}
+	code, stdout, stderr := venuehop(t, "import", demoFile, "--data", data, "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "would import") {
+		t.Fatalf("dry run: %d %q %q", code, stdout, stderr)
+	}
+	if code, _, _ := venuehop(t, "export", "--format", "json", "--data", data); code != 1 {
+		t.Errorf("export after a dry run found a conference (exit %d): the dry run stored something", code)
+	}
+	code, stdout, stderr = venuehop(t, "import", demoFile, "--data", data)
+	if code != 0 || !strings.Contains(stdout, "added") {
+		t.Fatalf("import: %d %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = venuehop(t, "import", demoFile, "--data", data)
+	if code != 0 || !strings.Contains(stdout, "(0 added, 0 changed, 0 removed)") {
+		t.Errorf("re-import of the same file: %q", stdout)
+	}
+	if code, stdout, stderr := venuehop(t, "check", "--data", data); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Errorf("check: %d %q %q", code, stdout, stderr)
+	}
+	exported := filepath.Join(dir, "out.json")
+	if code, _, stderr := venuehop(t, "export", "--format", "json", "-o", exported, "--data", data); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	a, _ := os.ReadFile(demoFile)
+	b, _ := os.ReadFile(exported)
+	if !bytes.Equal(a, b) {
+		t.Error("export differs from the imported file")
+	}
+
+	// A broken file: every problem named, exit 1, the store unchanged.
+	broken := filepath.Join(dir, "broken.json")
+	text := strings.Replace(string(a), `"capacity": `, `"capacity": "x", "oops": `, 2)
+	text = strings.Replace(text, `"timeZone": "America/Los_Angeles"`, `"timeZone": "Nowhere/Land"`, 1)
+	os.WriteFile(broken, []byte(text), 0o600)
+	code, _, stderr = venuehop(t, "import", broken, "--data", data)
+	if code != 1 {
+		t.Fatalf("broken import exit %d", code)
+	}
+	for _, want := range []string{"broken.json", "rooms[0].capacity: expected an integer", "rooms[1].oops: unknown field", "timeZone: expected an IANA time zone"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%.1500s", want, stderr)
+		}
+	}
+	after := filepath.Join(dir, "after.json")
+	venuehop(t, "export", "--format", "json", "-o", after, "--data", data)
+	c, _ := os.ReadFile(after)
+	if !bytes.Equal(a, c) {
+		t.Error("a rejected import changed the store")
+	}
+
+	for _, args := range [][]string{
+		{"import", filepath.Join(dir, "missing.json"), "--data", data},
+		{"import", dir, "--data", data},
+	} {
+		if code, _, stderr := venuehop(t, args...); code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q: want 1 and one line", args, code, stderr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := venuehop(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "venuehop ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+}

@@ -1,0 +1,184 @@
+// Package app wires venuehop together: config -> store -> snapshot ->
+// HTTP surfaces. It holds no business logic.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"venuehop/internal/catalog"
+	"venuehop/internal/clock"
+	"venuehop/internal/conference"
+	"venuehop/internal/config"
+	"venuehop/internal/demo"
+	"venuehop/internal/errcode"
+	"venuehop/internal/httpapi"
+	"venuehop/internal/httpx"
+	"venuehop/internal/store"
+	"venuehop/internal/store/sqlite"
+	"venuehop/internal/web"
+)
+
+// App is one running venuehop node.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	clock   clock.Clock
+	store   store.Store
+	catalog catalog.Live
+	handler http.Handler
+	// DemoLoaded is true when this start put the demo into an empty store.
+	DemoLoaded bool
+
+	ln  net.Listener
+	srv *http.Server
+}
+
+// OpenStore opens the store the configuration selects.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DB != "" {
+		return nil, errcode.New(errcode.Unavailable, "the PostgreSQL backend is not available in this version; leave --db empty to use the embedded store in --data")
+	}
+	return sqlite.Open(ctx, cfg.DataDir)
+}
+
+// Clock returns the clock the configuration asks for.
+func Clock(cfg config.Config) clock.Clock {
+	if !cfg.Now.IsZero() {
+		return clock.Fixed(cfg.Now)
+	}
+	return clock.System{}
+}
+
+// New opens the store, loads the conference (the demo into an empty store
+// when cfg.Demo) and builds the HTTP handler. It does not listen yet.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, errcode.Wrap(errcode.Invalid, err, "%s", err.Error())
+	}
+	a := &App{cfg: cfg, log: log, clock: Clock(cfg)}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	if err := a.loadConference(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	httpapi.New(httpapi.Deps{Catalog: &a.catalog, Clock: a.clock, Logger: log, Registry: reg}).Register(mux)
+	pages, err := web.New(web.Deps{Catalog: &a.catalog, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	pages.Register(mux)
+	a.handler = securityHeaders(httpx.Observe(mux, log, httpx.NewMetrics(reg)))
+	return a, nil
+}
+
+func (a *App) loadConference(ctx context.Context) error {
+	c, rev, err := a.store.LoadConference(ctx)
+	if errcode.Is(err, errcode.NotFound) {
+		if !a.cfg.Demo {
+			return errcode.New(errcode.NotFound, "the store in %s holds no conference; import one (venuehop import FILE) or start with --demo", a.cfg.DataDir)
+		}
+		c, err = demo.Generate(demo.Options{Seed: a.cfg.DemoSeed, Start: a.cfg.DemoStart, Now: a.clock.Now()})
+		if err != nil {
+			return fmt.Errorf("generating the demo: %w", err)
+		}
+		if rev, err = a.store.SaveConference(ctx, c, 0); err != nil {
+			return err
+		}
+		a.DemoLoaded = true
+	} else if err != nil {
+		return err
+	}
+	snap, err := conference.NewSnapshot(c, rev, conference.ValidateOptions{RoomOverlapIsWarning: true})
+	if err != nil {
+		return fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
+	}
+	a.catalog.Store(catalog.New(snap))
+	return nil
+}
+
+// Handler is the whole HTTP surface, for tests that bring their own server.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Snapshot returns the current conference snapshot.
+func (a *App) Snapshot() *conference.Snapshot { return a.catalog.Load().Snapshot() }
+
+// Listen binds the configured address (":0" picks a free port).
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return errcode.Wrap(errcode.Unavailable, err, "cannot listen on %s: %v", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// URL is the address to open in a browser, once listening.
+func (a *App) URL() string {
+	addr := a.ln.Addr().(*net.TCPAddr)
+	host := "localhost"
+	if !addr.IP.IsUnspecified() && !addr.IP.IsLoopback() {
+		host = addr.IP.String()
+	}
+	return fmt.Sprintf("http://%s:%d/", host, addr.Port)
+}
+
+// Serve answers requests until ctx is cancelled, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context) error {
+	if a.ln == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	a.srv = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return a.srv.Shutdown(shutdown)
+	}
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.store.Close() }
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
