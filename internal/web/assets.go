@@ -1,0 +1,126 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// asset is one embedded static file, with its content-hashed public name.
+type asset struct {
+	name        string // app.css
+	hashedName  string // app.1a2b3c4d5e.css
+	contentType string
+	etag        string
+	body        []byte
+	gzipped     []byte // nil when compressing does not pay
+}
+
+// assetSet holds every static file, looked up by plain name (templates) or by
+// hashed name (requests). Because the hash is in the URL, a changed file gets
+// a new URL and browsers may cache every URL forever.
+type assetSet struct {
+	byName   map[string]*asset
+	byHashed map[string]*asset
+}
+
+func loadAssets(fsys fs.FS) (*assetSet, error) {
+	set := &assetSet{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])[:12]
+		ext := path.Ext(p)
+		a := &asset{
+			name:        p,
+			hashedName:  strings.TrimSuffix(p, ext) + "." + hash + ext,
+			contentType: mime.TypeByExtension(ext),
+			etag:        `"` + hash + `"`,
+			body:        body,
+		}
+		if a.contentType == "" {
+			a.contentType = "application/octet-stream"
+		}
+		if gz := gzipBytes(body); len(gz) < len(body)*9/10 {
+			a.gzipped = gz
+		}
+		set.byName[a.name] = a
+		set.byHashed[a.hashedName] = a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: load static assets: %w", err)
+	}
+	return set, nil
+}
+
+// url is the template helper: the public, content-hashed URL of a file.
+func (s *assetSet) url(name string) (string, error) {
+	a, ok := s.byName[name]
+	if !ok {
+		return "", fmt.Errorf("web: no static asset %q", name)
+	}
+	return "/static/" + a.hashedName, nil
+}
+
+func (s *assetSet) serve(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.byHashed[r.PathValue("path")]
+	if !ok {
+		// Plain names are not served: every reference goes through the
+		// hashed URL, so a stale plain URL would only hide a bug.
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", a.etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Vary", "Accept-Encoding")
+	if r.Header.Get("If-None-Match") == a.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := a.body
+	if a.gzipped != nil && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = a.gzipped
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	w.Write(body)
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (a "gzip;q=0" refusal included).
+func acceptsGzip(r *http.Request) bool {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}

@@ -1,0 +1,295 @@
+// Package web serves venuehop's HTML pages: the catalog, session and venue
+// pages, rendered on the server from the in-memory catalog. Templates and
+// static files are embedded in the binary; static URLs carry a content hash
+// so they can be cached forever. Pages work without JavaScript; a little
+// plain JS adds search-as-you-type on the catalog.
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"venuehop/internal/catalog"
+	"venuehop/internal/errcode"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the pages read.
+type Deps struct {
+	Catalog *catalog.Live
+	Logger  *slog.Logger
+}
+
+// Server renders the pages.
+type Server struct {
+	catalog *catalog.Live
+	log     *slog.Logger
+	assets  *assetSet
+	pages   map[string]*template.Template
+	// vocab caches the filter values of the current index; it is rebuilt
+	// when the index is swapped.
+	vocab atomic.Pointer[vocabulary]
+	// gzipWriters are reused: a fresh compressor allocates about 1 MB.
+	gzipWriters sync.Pool
+}
+
+// pageNames are the page templates; each one is parsed with layout.html
+// and parts.html.
+var pageNames = []string{"catalog", "session", "venues", "error"}
+
+// New parses the templates and indexes the static files once.
+func New(d Deps) (*Server, error) {
+	if d.Catalog == nil {
+		return nil, errors.New("web: Deps.Catalog is nil")
+	}
+	s := &Server{catalog: d.Catalog, log: d.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(static); err != nil {
+		return nil, err
+	}
+	base, err := template.New("layout.html").
+		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands}).
+		ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+	if err != nil {
+		return nil, err
+	}
+	s.pages = make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		s.pages[name] = t
+	}
+	return s, nil
+}
+
+// Register adds the page routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.handleCatalog)
+	mux.HandleFunc("GET /sessions/{id}", s.handleSession)
+	mux.HandleFunc("GET /venues", s.handleVenues)
+	mux.HandleFunc("GET /static/{path...}", s.assets.serve)
+}
+
+// index returns the current catalog index, or writes a 503 page when none is
+// loaded yet.
+func (s *Server) index(w http.ResponseWriter, r *http.Request) (*catalog.Index, bool) {
+	ix := s.catalog.Load()
+	if ix == nil {
+		w.Header().Set("Retry-After", "1")
+		s.renderError(w, r, "", http.StatusServiceUnavailable, "The conference is still loading. Try again in a moment.")
+		return nil, false
+	}
+	return ix, true
+}
+
+func (s *Server) vocabulary(ix *catalog.Index) *vocabulary {
+	if v := s.vocab.Load(); v != nil && v.ix == ix {
+		return v
+	}
+	v := buildVocabulary(ix)
+	s.vocab.Store(v)
+	return v
+}
+
+func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	ix, ok := s.index(w, r)
+	if !ok {
+		return
+	}
+	snap := ix.Snapshot()
+	raw := r.URL.Query()
+	vals := catalogValues(raw)
+	view := catalogView{
+		Q:          raw.Get("q"),
+		Sort:       vals.Get("sort"),
+		Reservable: vals.Get("reservable"),
+		Recorded:   vals.Get("recorded"),
+	}
+	status := http.StatusOK
+	var facets map[string]map[string]int
+
+	q, err := catalog.ParseQuery(vals, snap)
+	var res catalog.Result
+	if err == nil {
+		res, err = ix.Search(q)
+	}
+	if err != nil {
+		var ce *errcode.Error
+		if !errors.As(err, &ce) || ce.Code != errcode.Invalid {
+			s.serverError(w, r, err)
+			return
+		}
+		status = http.StatusBadRequest
+		view.Error = ce.Message
+		view.Status = "Invalid search"
+	} else {
+		facets = res.Facets
+		view.Total = res.Total
+		view.Status = resultStatus(res.Total)
+		view.Results = make([]sessionItem, len(res.Sessions))
+		for i, se := range res.Sessions {
+			view.Results[i] = newSessionItem(snap, se)
+		}
+		if res.Next != "" {
+			next := maps.Clone(vals)
+			next.Set("cursor", res.Next)
+			view.MoreURL = "/?" + next.Encode()
+		}
+		if vals.Get("cursor") != "" {
+			first := maps.Clone(vals)
+			first.Del("cursor")
+			view.FirstPageURL = "/?" + first.Encode()
+		}
+	}
+	view.Groups, view.ActiveFilters = facetGroups(s.vocabulary(ix), vals, facets)
+	if view.Reservable != "" {
+		view.ActiveFilters++
+	}
+	if view.Recorded != "" {
+		view.ActiveFilters++
+	}
+
+	if raw.Get("partial") == "1" {
+		// The fragment the page script swaps in.
+		s.render(w, r, status, "catalog", "partial", view)
+		return
+	}
+	title := "Catalog"
+	if view.Q != "" {
+		title = view.Q + " – Catalog"
+	}
+	s.render(w, r, status, "catalog", "layout", layoutView{
+		Title: title, ConferenceName: snap.Conf.Name, Nav: "catalog", Main: view,
+	})
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
+	ix, ok := s.index(w, r)
+	if !ok {
+		return
+	}
+	snap := ix.Snapshot()
+	se, ok := snap.Session(r.PathValue("id"))
+	if !ok {
+		s.renderError(w, r, snap.Conf.Name, http.StatusNotFound, "There is no session with that id. It may have been removed from the catalog.")
+		return
+	}
+	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
+		Title: se.Title, ConferenceName: snap.Conf.Name, Main: newSessionView(snap, se),
+	})
+}
+
+func (s *Server) handleVenues(w http.ResponseWriter, r *http.Request) {
+	ix, ok := s.index(w, r)
+	if !ok {
+		return
+	}
+	snap := ix.Snapshot()
+	s.render(w, r, http.StatusOK, "venues", "layout", layoutView{
+		Title: "Venues", ConferenceName: snap.Conf.Name, Nav: "venues", Main: newVenuesView(snap),
+	})
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("web: page failed", "path", r.URL.Path, "err", err)
+	s.renderError(w, r, "", http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, confName string, status int, message string) {
+	heading := http.StatusText(status)
+	if status == http.StatusNotFound {
+		heading = "Page not found"
+	}
+	s.render(w, r, status, "error", "layout", layoutView{
+		Title: heading, ConferenceName: confName,
+		Main: errorView{Status: status, Heading: heading, Message: message},
+	})
+}
+
+// render executes a template into memory first, so a template error becomes
+// a clean 500 rather than half a page, then writes it, gzipped when the
+// client accepts it.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, tmpl string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages[page].ExecuteTemplate(&buf, tmpl, data); err != nil {
+		s.log.Error("web: render", "page", page, "path", r.URL.Path, "err", err)
+		setPageHeaders(w.Header())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	setPageHeaders(h)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if len(body) > 1024 && acceptsGzip(r) {
+		var zbuf bytes.Buffer
+		zbuf.Grow(len(body) / 4)
+		zw, _ := s.gzipWriters.Get().(*gzip.Writer)
+		if zw == nil {
+			// BestSpeed: pages are made per request; it still shrinks a
+			// catalog page about fivefold.
+			zw, _ = gzip.NewWriterLevel(&zbuf, gzip.BestSpeed)
+		} else {
+			zw.Reset(&zbuf)
+		}
+		zw.Write(body)
+		zw.Close()
+		s.gzipWriters.Put(zw)
+		h.Set("Content-Encoding", "gzip")
+		body = zbuf.Bytes()
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// contentSecurityPolicy allows only the app's own scripts and styles: no
+// inline script or style anywhere, so injected markup cannot run.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// Pages follow the live catalog; browsers must revalidate.
+	h.Set("Cache-Control", "no-cache")
+}
+
+// thousands formats n with thousands separators: 10000 -> "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
