@@ -23,14 +23,18 @@ type Query struct {
 	// From and ending at or before To. Zero means unbounded.
 	From, To time.Time
 	// FromClock and ToClock bound the time of day (minutes after midnight
-	// in the conference zone) when the window was given as HH:MM; -1 when
-	// unset.
+	// in the conference zone, 0..1440) when the window was given as HH:MM;
+	// zero or negative when unset (a window from 00:00 or to 00:00 bounds
+	// nothing).
 	FromClock, ToClock int
 	Reservable         *bool
 	Recorded           *bool
-	Sort               string // "relevance" or "start"; "" picks the default
-	Limit              int    // default 50, max 200
-	Cursor             string // opaque, from Result.Next
+	// IncludeCancelled also lists cancelled sessions (for organizers);
+	// they are left out by default.
+	IncludeCancelled bool
+	Sort             string // "relevance" or "start"; "" picks the default
+	Limit            int    // default 50, max 200; 0 picks the default
+	Cursor           string // opaque, from Result.Next
 }
 
 // Result is one page of matches.
