@@ -233,6 +233,7 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			}
 		}
 	}
+	v.travel(c)
 }
 
 func (v *validator) id(path, id string, seen map[string]bool, what string) {
