@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"venuehop/internal/catalog"
 	"venuehop/internal/clock"
 	"venuehop/internal/conference"
 	"venuehop/internal/config"
@@ -22,6 +21,7 @@ import (
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/httpx"
+	"venuehop/internal/live"
 	"venuehop/internal/store"
 	"venuehop/internal/store/sqlite"
 	"venuehop/internal/web"
@@ -33,7 +33,7 @@ type App struct {
 	log     *slog.Logger
 	clock   clock.Clock
 	store   store.Store
-	catalog catalog.Live
+	live    live.Holder
 	handler http.Handler
 	// DemoLoaded is true when this start put the demo into an empty store.
 	DemoLoaded bool
@@ -78,8 +78,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
-	httpapi.New(httpapi.Deps{Catalog: &a.catalog, Clock: a.clock, Logger: log, Registry: reg}).Register(mux)
-	pages, err := web.New(web.Deps{Catalog: &a.catalog, Logger: log})
+	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg}).Register(mux)
+	pages, err := web.New(web.Deps{Live: &a.live, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -106,11 +106,11 @@ func (a *App) loadConference(ctx context.Context) error {
 	} else if err != nil {
 		return err
 	}
-	snap, err := conference.NewSnapshot(c, rev, conference.ValidateOptions{RoomOverlapIsWarning: true})
+	st, err := live.Build(c, rev)
 	if err != nil {
 		return fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
 	}
-	a.catalog.Store(catalog.New(snap))
+	a.live.Store(st)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (a *App) loadConference(ctx context.Context) error {
 func (a *App) Handler() http.Handler { return a.handler }
 
 // Snapshot returns the current conference snapshot.
-func (a *App) Snapshot() *conference.Snapshot { return a.catalog.Load().Snapshot() }
+func (a *App) Snapshot() *conference.Snapshot { return a.live.Load().Snap }
 
 // Listen binds the configured address (":0" picks a free port).
 func (a *App) Listen() error {

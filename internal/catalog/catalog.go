@@ -1,10 +1,8 @@
 // Package catalog is the search index and filters over a conference
-// snapshot. An Index is immutable; Live holds the current one and is swapped
-// atomically when the conference changes.
+// snapshot. An Index is immutable; package live holds the current one.
 package catalog
 
 import (
-	"sync/atomic"
 	"time"
 
 	"venuehop/internal/conference"
@@ -46,12 +44,3 @@ type Result struct {
 	Facets map[string]map[string]int
 	Next   string // empty on the last page
 }
-
-// Live holds the current index; readers never block.
-type Live struct{ p atomic.Pointer[Index] }
-
-// Load returns the current index.
-func (l *Live) Load() *Index { return l.p.Load() }
-
-// Store makes ix the current index.
-func (l *Live) Store(ix *Index) { l.p.Store(ix) }

@@ -36,7 +36,7 @@ type conferenceJSON struct {
 }
 
 func (a *API) conference(w http.ResponseWriter, r *http.Request) {
-	c := a.Catalog.Load().Snapshot().Conf
+	c := a.Live.Load().Snap.Conf
 	httpx.WriteJSON(w, http.StatusOK, conferenceJSON{
 		ID: c.ID, Name: c.Name, TimeZone: c.TimeZone, Days: c.Days,
 		Counts: map[string]int{"sessions": len(c.Sessions), "venues": len(c.Venues), "rooms": len(c.Rooms)},
@@ -60,7 +60,7 @@ type venueJSON struct {
 }
 
 func (a *API) venues(w http.ResponseWriter, r *http.Request) {
-	c := a.Catalog.Load().Snapshot().Conf
+	c := a.Live.Load().Snap.Conf
 	out := make([]venueJSON, len(c.Venues))
 	byVenue := map[string]int{}
 	for i, v := range c.Venues {
@@ -170,8 +170,8 @@ type sessionsJSON struct {
 }
 
 func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
-	ix := a.Catalog.Load()
-	snap := ix.Snapshot()
+	st := a.Live.Load()
+	ix, snap := st.Catalog, st.Snap
 	q, err := catalog.ParseQuery(r.URL.Query(), snap)
 	if err != nil {
 		a.fail(w, r, err)
@@ -191,7 +191,7 @@ func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) session(w http.ResponseWriter, r *http.Request) {
-	snap := a.Catalog.Load().Snapshot()
+	snap := a.Live.Load().Snap
 	s, ok := snap.Session(r.PathValue("id"))
 	if !ok {
 		a.fail(w, r, errcode.New(errcode.NotFound, "no session with id %q", r.PathValue("id")))

@@ -9,13 +9,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"venuehop/internal/catalog"
 	"venuehop/internal/clock"
+	"venuehop/internal/live"
 )
 
 // Deps are what the API needs from the app.
 type Deps struct {
-	Catalog  *catalog.Live
+	Live     *live.Holder
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Registry *prometheus.Registry

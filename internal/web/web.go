@@ -21,6 +21,7 @@ import (
 
 	"venuehop/internal/catalog"
 	"venuehop/internal/errcode"
+	"venuehop/internal/live"
 )
 
 //go:embed templates/*.html
@@ -31,16 +32,16 @@ var staticFS embed.FS
 
 // Deps are what the pages read.
 type Deps struct {
-	Catalog *catalog.Live
-	Logger  *slog.Logger
+	Live   *live.Holder
+	Logger *slog.Logger
 }
 
 // Server renders the pages.
 type Server struct {
-	catalog *catalog.Live
-	log     *slog.Logger
-	assets  *assetSet
-	pages   map[string]*template.Template
+	live   *live.Holder
+	log    *slog.Logger
+	assets *assetSet
+	pages  map[string]*template.Template
 	// vocab caches the filter values of the current index; it is rebuilt
 	// when the index is swapped.
 	vocab atomic.Pointer[vocabulary]
@@ -54,10 +55,10 @@ var pageNames = []string{"catalog", "session", "venues", "error"}
 
 // New parses the templates and indexes the static files once.
 func New(d Deps) (*Server, error) {
-	if d.Catalog == nil {
-		return nil, errors.New("web: Deps.Catalog is nil")
+	if d.Live == nil {
+		return nil, errors.New("web: Deps.Live is nil")
 	}
-	s := &Server{catalog: d.Catalog, log: d.Logger}
+	s := &Server{live: d.Live, log: d.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,13 +97,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 // index returns the current catalog index, or writes a 503 page when none is
 // loaded yet.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) (*catalog.Index, bool) {
-	ix := s.catalog.Load()
-	if ix == nil {
+	st := s.live.Load()
+	if st == nil {
 		w.Header().Set("Retry-After", "1")
 		s.renderError(w, r, "", http.StatusServiceUnavailable, "The conference is still loading. Try again in a moment.")
 		return nil, false
 	}
-	return ix, true
+	return st.Catalog, true
 }
 
 func (s *Server) vocabulary(ix *catalog.Index) *vocabulary {

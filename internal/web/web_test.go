@@ -18,6 +18,7 @@ import (
 	"venuehop/internal/catalog"
 	"venuehop/internal/conference"
 	"venuehop/internal/demo"
+	"venuehop/internal/live"
 	"venuehop/internal/web"
 )
 
@@ -33,14 +34,14 @@ var demoConference = sync.OnceValues(func() (*conference.Conference, error) {
 // newSite serves the pages of the conference over real HTTP.
 func newSite(t testing.TB, c *conference.Conference) (*httptest.Server, *catalog.Index) {
 	t.Helper()
-	snap, err := conference.NewSnapshot(c, 1, conference.ValidateOptions{})
+	st, err := live.Build(c, 1)
 	if err != nil {
 		t.Fatalf("snapshot: %v", err)
 	}
-	ix := catalog.New(snap)
-	var live catalog.Live
-	live.Store(ix)
-	srv, err := web.New(web.Deps{Catalog: &live, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	ix := st.Catalog
+	var holder live.Holder
+	holder.Store(st)
+	srv, err := web.New(web.Deps{Live: &holder, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -484,7 +485,7 @@ func TestStaticAssets(t *testing.T) {
 }
 
 func TestNotLoaded(t *testing.T) {
-	srv, err := web.New(web.Deps{Catalog: &catalog.Live{}})
+	srv, err := web.New(web.Deps{Live: &live.Holder{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,13 +505,13 @@ func BenchmarkCatalogRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	snap, err := conference.NewSnapshot(c, 1, conference.ValidateOptions{})
+	st, err := live.Build(c, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var live catalog.Live
-	live.Store(catalog.New(snap))
-	srv, err := web.New(web.Deps{Catalog: &live})
+	var holder live.Holder
+	holder.Store(st)
+	srv, err := web.New(web.Deps{Live: &holder})
 	if err != nil {
 		b.Fatal(err)
 	}
