@@ -28,6 +28,10 @@ type Config struct {
 	ReservationsOpen time.Time
 	Commit           string // group | per-request
 	LogLevel         string
+
+	// envErrs are environment values that could not be read; Validate
+	// reports the first.
+	envErrs []error
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -45,7 +49,7 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StoreFlags(fs)
 	fs.StringVar(&c.Addr, "addr", env("VENUEHOP_ADDR", c.Addr), "listen address (env VENUEHOP_ADDR)")
-	fs.BoolVar(&c.Demo, "demo", envBool("VENUEHOP_DEMO", c.Demo), "load the demo conference into an empty store (env VENUEHOP_DEMO)")
+	fs.BoolVar(&c.Demo, "demo", c.envBool("VENUEHOP_DEMO", c.Demo), "load the demo conference into an empty store (env VENUEHOP_DEMO)")
 	fs.Func("now", "pin the clock to this RFC 3339 instant, for demonstrations and tests (env VENUEHOP_NOW)", timeFlag(&c.Now))
 	fs.Func("reservations-open", "the RFC 3339 instant reservations open (env VENUEHOP_RESERVATIONS_OPEN)", timeFlag(&c.ReservationsOpen))
 	fs.StringVar(&c.Commit, "commit", env("VENUEHOP_COMMIT", c.Commit), "group (share commits) or per-request (env VENUEHOP_COMMIT)")
@@ -54,15 +58,21 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	// that a flag still wins.
 	for name, dst := range map[string]*time.Time{"VENUEHOP_NOW": &c.Now, "VENUEHOP_RESERVATIONS_OPEN": &c.ReservationsOpen} {
 		if v := os.Getenv(name); v != "" {
-			if t, err := time.Parse(time.RFC3339, v); err == nil {
-				*dst = t
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("%s: expected an RFC 3339 instant like 2026-12-01T10:05:00-08:00, got %q", name, v))
+				continue
 			}
+			*dst = t
 		}
 	}
 }
 
 // Validate reports the first setting that cannot work, as one sentence.
 func (c *Config) Validate() error {
+	if len(c.envErrs) > 0 {
+		return c.envErrs[0]
+	}
 	if c.Addr == "" {
 		return errors.New("--addr must not be empty")
 	}
@@ -100,13 +110,17 @@ func env(name, def string) string {
 	return def
 }
 
-func envBool(name string, def bool) bool {
-	if v, ok := os.LookupEnv(name); ok {
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
-		}
+func (c *Config) envBool(name string, def bool) bool {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
 	}
-	return def
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: expected true or false, got %q", name, v))
+		return def
+	}
+	return b
 }
 
 func timeFlag(dst *time.Time) func(string) error {
