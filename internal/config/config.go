@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,15 +29,21 @@ type Config struct {
 	ReservationsOpen time.Time
 	Commit           string // group | per-request
 	LogLevel         string
+	// Tiles is the map's tile URL template ({z}/{x}/{y}, optional {s});
+	// empty draws the map on a plain background (offline).
+	Tiles string
 
 	// envErrs are environment values that could not be read; Validate
 	// reports the first.
 	envErrs []error
 }
 
+// DefaultTiles are OpenStreetMap's standard tiles.
+const DefaultTiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
-	return Config{Addr: ":8080", DataDir: "./venuehop-data", Demo: true, DemoSeed: 1, Commit: "group", LogLevel: "info"}
+	return Config{Addr: ":8080", DataDir: "./venuehop-data", Demo: true, DemoSeed: 1, Commit: "group", LogLevel: "info", Tiles: DefaultTiles}
 }
 
 // StoreFlags registers the flags that select a store (--data, --db).
@@ -53,6 +60,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Func("now", "pin the clock to this RFC 3339 instant, for demonstrations and tests (env VENUEHOP_NOW)", timeFlag(&c.Now))
 	fs.Func("reservations-open", "the RFC 3339 instant reservations open (env VENUEHOP_RESERVATIONS_OPEN)", timeFlag(&c.ReservationsOpen))
 	fs.StringVar(&c.Commit, "commit", env("VENUEHOP_COMMIT", c.Commit), "group (share commits) or per-request (env VENUEHOP_COMMIT)")
+	fs.StringVar(&c.Tiles, "tiles", env("VENUEHOP_TILES", c.Tiles), `map tile URL template with {z}, {x} and {y}; "" for no tiles (env VENUEHOP_TILES)`)
 	fs.StringVar(&c.LogLevel, "log-level", env("VENUEHOP_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (env VENUEHOP_LOG_LEVEL)")
 	// Environment values for the time flags are applied before parsing so
 	// that a flag still wins.
@@ -85,10 +93,25 @@ func (c *Config) Validate() error {
 	if c.Commit != "group" && c.Commit != "per-request" {
 		return fmt.Errorf("--commit must be group or per-request, got %q", c.Commit)
 	}
+	if err := validTiles(c.Tiles); err != nil {
+		return err
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("--log-level must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	return nil
+}
+
+func validTiles(tiles string) error {
+	if tiles == "" {
+		return nil
+	}
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tiles))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		!strings.Contains(tiles, "{z}") || !strings.Contains(tiles, "{x}") || !strings.Contains(tiles, "{y}") {
+		return fmt.Errorf("--tiles must be an http(s) URL template with {z}, {x} and {y} (or empty for no tiles), got %q", tiles)
 	}
 	return nil
 }

@@ -85,6 +85,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
 	if code == errcode.Unavailable || code == errcode.RateLimited {
+		// An error may say how long to wait (account.RetryAfter does).
+		if ra, ok := details.(interface{ RetryAfterSeconds() int }); ok && w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", strconv.Itoa(ra.RetryAfterSeconds()))
+		}
 		if w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", "1")
 		}

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -33,38 +34,81 @@ type assetSet struct {
 
 func loadAssets(fsys fs.FS) (*assetSet, error) {
 	set := &assetSet{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	bodies := map[string][]byte{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		body, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		hash := hex.EncodeToString(sum[:])[:12]
-		ext := path.Ext(p)
-		a := &asset{
-			name:        p,
-			hashedName:  strings.TrimSuffix(p, ext) + "." + hash + ext,
-			contentType: mime.TypeByExtension(ext),
-			etag:        `"` + hash + `"`,
-			body:        body,
-		}
-		if a.contentType == "" {
-			a.contentType = "application/octet-stream"
-		}
-		if gz := gzipBytes(body); len(gz) < len(body)*9/10 {
-			a.gzipped = gz
-		}
-		set.byName[a.name] = a
-		set.byHashed[a.hashedName] = a
-		return nil
+		bodies[p] = body
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: load static assets: %w", err)
 	}
+	// Stylesheets last: their url() references name other files by their
+	// hashed URLs, so those must be known first.
+	for p, body := range bodies {
+		if path.Ext(p) != ".css" {
+			set.add(p, body)
+		}
+	}
+	for p, body := range bodies {
+		if path.Ext(p) == ".css" {
+			if body, err = set.rewriteURLs(p, body); err != nil {
+				return nil, fmt.Errorf("web: load static assets: %w", err)
+			}
+			set.add(p, body)
+		}
+	}
 	return set, nil
+}
+
+func (s *assetSet) add(p string, body []byte) {
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])[:12]
+	ext := path.Ext(p)
+	a := &asset{
+		name:        p,
+		hashedName:  strings.TrimSuffix(p, ext) + "." + hash + ext,
+		contentType: mime.TypeByExtension(ext),
+		etag:        `"` + hash + `"`,
+		body:        body,
+	}
+	if a.contentType == "" {
+		a.contentType = "application/octet-stream"
+	}
+	if gz := gzipBytes(body); len(gz) < len(body)*9/10 {
+		a.gzipped = gz
+	}
+	s.byName[a.name] = a
+	s.byHashed[a.hashedName] = a
+}
+
+// cssURL matches url(...) in a stylesheet, quoted or not.
+var cssURL = regexp.MustCompile(`url\(\s*(['"]?)([^'")]*)(['"]?)\s*\)`)
+
+// rewriteURLs points a stylesheet's relative url() references (vendored
+// Leaflet's images/layers.png) at the hashed URLs of those files, since
+// plain names are not served. Fragments (#default#VML), data: and absolute
+// URLs stay; a relative reference to a missing file is an error.
+func (s *assetSet) rewriteURLs(cssPath string, body []byte) ([]byte, error) {
+	var missing error
+	out := cssURL.ReplaceAllFunc(body, func(m []byte) []byte {
+		ref := string(cssURL.FindSubmatch(m)[2])
+		if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "/") ||
+			strings.HasPrefix(ref, "data:") || strings.Contains(ref, "://") {
+			return m
+		}
+		name := path.Join(path.Dir(cssPath), ref)
+		a, ok := s.byName[name]
+		if !ok {
+			missing = fmt.Errorf("%s refers to %q, which is not among the static files", cssPath, ref)
+			return m
+		}
+		return []byte("url(/static/" + a.hashedName + ")")
+	})
+	return out, missing
 }
 
 // url is the template helper: the public, content-hashed URL of a file.

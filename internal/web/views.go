@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"venuehop/internal/account"
 	"venuehop/internal/catalog"
 	"venuehop/internal/conference"
 )
@@ -20,6 +21,11 @@ type layoutView struct {
 	ConferenceName string
 	Nav            string // the current nav entry: "catalog", "venues" or ""
 	Main           any
+
+	// User is the signed-in user (nil: anonymous) and CSRF the token for
+	// the header's sign-out form; render fills both (account.go).
+	User *account.User
+	CSRF string
 }
 
 // sessionItem is one session as the catalog list and the session page show it.
@@ -33,6 +39,11 @@ type sessionItem struct {
 	Scheduled             bool
 	Recorded, Reservable  bool
 	Cancelled             bool
+	// Hop is the way from the previous session in a time-ordered list
+	// (nil when there is none in view).
+	Hop *travelNote
+	// Star is the favourite control (account.go); nil shows none.
+	Star *starView
 }
 
 // levelNames are re:Invent's names for its session levels.
@@ -285,6 +296,7 @@ type sessionView struct {
 	RecordingURL       string
 	VenueID            string
 	Sittings           []sittingItem // every sitting of the content, this one included
+	MapURL             string        // the sittings (or this session) on the map
 	Overflow           []roomItem
 }
 
@@ -292,6 +304,7 @@ type sittingItem struct {
 	ID, When, Where string
 	Current         bool
 	Cancelled       bool
+	Hop             *travelNote // from the previous sitting, the same day
 }
 
 type roomItem struct {

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"venuehop/internal/account"
 	"venuehop/internal/catalog"
 	"venuehop/internal/errcode"
 	"venuehop/internal/live"
@@ -34,12 +35,18 @@ var staticFS embed.FS
 type Deps struct {
 	Live   *live.Holder
 	Logger *slog.Logger
+	// Tiles is the map's tile URL template; "" draws no tiles (offline).
+	Tiles string
+	// Accounts signs people in and keeps their favourites (account.go).
+	Accounts *account.Service
 }
 
 // Server renders the pages.
 type Server struct {
 	live   *live.Holder
 	log    *slog.Logger
+	tiles  string
+	mapCSP string // the map page's policy: tiles are images from elsewhere
 	assets *assetSet
 	pages  map[string]*template.Template
 	// vocab caches the filter values of the current index; it is rebuilt
@@ -47,18 +54,22 @@ type Server struct {
 	vocab atomic.Pointer[vocabulary]
 	// gzipWriters are reused: a fresh compressor allocates about 1 MB.
 	gzipWriters sync.Pool
+
+	// accounts may be nil (no sign-in: pages show no stars).
+	accounts *account.Service
 }
 
 // pageNames are the page templates; each one is parsed with layout.html
 // and parts.html.
-var pageNames = []string{"catalog", "session", "venues", "error"}
+var pageNames = []string{"catalog", "session", "venues", "map", "error"}
 
 // New parses the templates and indexes the static files once.
 func New(d Deps) (*Server, error) {
 	if d.Live == nil {
 		return nil, errors.New("web: Deps.Live is nil")
 	}
-	s := &Server{live: d.Live, log: d.Logger}
+	s := &Server{live: d.Live, log: d.Logger, tiles: d.Tiles, mapCSP: mapPolicy(d.Tiles)}
+	s.accounts = d.Accounts
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -71,12 +82,12 @@ func New(d Deps) (*Server, error) {
 	}
 	base, err := template.New("layout.html").
 		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands}).
-		ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html")
 	if err != nil {
 		return nil, err
 	}
 	s.pages = make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
+	for _, name := range append(pageNames, accountPageNames...) {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -91,7 +102,11 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleCatalog)
 	mux.HandleFunc("GET /sessions/{id}", s.handleSession)
 	mux.HandleFunc("GET /venues", s.handleVenues)
+	mux.HandleFunc("GET /map", s.handleMap)
 	mux.HandleFunc("GET /static/{path...}", s.assets.serve)
+	if s.accounts != nil {
+		s.registerAccounts(mux) // account.go
+	}
 }
 
 // index returns the current catalog index, or writes a 503 page when none is
@@ -154,6 +169,8 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		for i, se := range res.Sessions {
 			view.Results[i] = newSessionItem(snap, se)
 		}
+		s.addHops(ix, res.Sessions, view.Results)
+		s.addStars(r, res.Sessions, view.Results)
 		if res.Next != "" {
 			next := maps.Clone(vals)
 			next.Set("cursor", res.Next)
@@ -198,8 +215,11 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, snap.Conf.Name, http.StatusNotFound, "There is no session with that id. It may have been removed from the catalog.")
 		return
 	}
+	view := newSessionView(snap, se)
+	s.addSittingHops(ix, snap.Sittings(se.Group()), &view)
+	s.addStar(r, se, &view)
 	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
-		Title: se.Title, ConferenceName: snap.Conf.Name, Main: newSessionView(snap, se),
+		Title: se.Title, ConferenceName: snap.Conf.Name, Main: view,
 	})
 }
 
@@ -234,6 +254,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, confName st
 // a clean 500 rather than half a page, then writes it, gzipped when the
 // client accepts it.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, tmpl string, data any) {
+	if lv, ok := data.(layoutView); ok {
+		s.withAccount(w, r, &lv)
+		data = lv
+	}
 	var buf bytes.Buffer
 	if err := s.pages[page].ExecuteTemplate(&buf, tmpl, data); err != nil {
 		s.log.Error("web: render", "page", page, "path", r.URL.Path, "err", err)
@@ -243,6 +267,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	h := w.Header()
 	setPageHeaders(h)
+	if page == "map" {
+		h.Set("Content-Security-Policy", s.mapCSP)
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
 	body := buf.Bytes()

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,7 +210,9 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if !errcode.Is(err, errcode.Invalid) {
 		t.Fatalf("Open of a newer schema: err = %v, want invalid", err)
 	}
-	for _, want := range []string{"schema version 999 is newer than this venuehop (max 1)", "upgrade venuehop", dir} {
+	list, _ := loadMigrations()
+	maxVersion := fmt.Sprintf("schema version 999 is newer than this venuehop (max %d)", len(list))
+	for _, want := range []string{maxVersion, "upgrade venuehop", dir} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
