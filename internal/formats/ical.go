@@ -31,6 +31,21 @@ type ICalEvent struct {
 	// Travel, when set, is the trip to this session, written as its own
 	// event ("Walk to MGM Grand, 35 min").
 	Travel *ICalTravel
+	// Note, when set, starts the description (e.g. "Favourite (must)").
+	Note string
+	// Block, when set, is a personal appointment written as its own
+	// event; SessionID and the fields above are then ignored.
+	Block *ICalBlock
+}
+
+// ICalBlock is an attendee's personal appointment (a meeting, a call).
+type ICalBlock struct {
+	// ID makes the UID ("block-" ID "@" conference id).
+	ID         string
+	Title      string
+	Start, End time.Time
+	// VenueID, when set, gives LOCATION and GEO.
+	VenueID string
 }
 
 // ICalTravel is a trip before a session.
@@ -88,6 +103,12 @@ func WriteICal(w io.Writer, snap *conference.Snapshot, events []ICalEvent, opt I
 	}
 	iw.vtimezone(minYear, maxYear)
 	for _, e := range list {
+		if e.Block != nil {
+			if e.Block.End.After(e.Block.Start) {
+				iw.block(e.Block)
+			}
+			continue
+		}
 		s, ok := snap.Session(e.SessionID)
 		if !ok || !s.Scheduled() {
 			continue
@@ -214,6 +235,9 @@ func (iw *icalWriter) session(s *conference.Session, e ICalEvent) {
 	}
 	iw.geo(venue)
 	var desc []string
+	if e.Note != "" {
+		desc = append(desc, e.Note)
+	}
 	if !e.ReleaseAt.IsZero() {
 		desc = append(desc, fmt.Sprintf("Reserved seat: held until %s; if you have not arrived by then it is released to the walk-up line.",
 			e.ReleaseAt.In(iw.loc).Format("15:04")))
@@ -251,6 +275,23 @@ func (iw *icalWriter) session(s *conference.Session, e ICalEvent) {
 	} else {
 		iw.prop("STATUS", "", "CONFIRMED")
 	}
+	iw.prop("TRANSP", "", "OPAQUE")
+	iw.line("END:VEVENT")
+}
+
+func (iw *icalWriter) block(b *ICalBlock) {
+	iw.line("BEGIN:VEVENT")
+	iw.prop("UID", "", iw.uid("block-"+b.ID))
+	iw.prop("DTSTAMP", "", iw.stamp)
+	iw.times(b.Start, b.End)
+	iw.prop("SUMMARY", "", escapeText(b.Title))
+	if v, ok := iw.snap.Venue(b.VenueID); ok {
+		iw.prop("LOCATION", "", escapeText(v.Name))
+		iw.geo(v)
+	}
+	iw.prop("DESCRIPTION", "", "Personal block")
+	iw.prop("CATEGORIES", "", "Personal")
+	iw.prop("CLASS", "", "PRIVATE")
 	iw.prop("TRANSP", "", "OPAQUE")
 	iw.line("END:VEVENT")
 }

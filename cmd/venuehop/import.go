@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"venuehop/internal/app"
+	"venuehop/internal/config"
+	"venuehop/internal/formats"
+	"venuehop/internal/importer"
+)
+
+// runImport loads a conference file into the store through the importer,
+// the same path the organizer's upload takes: a re-import updates the
+// stored conference by session id and brings the seats along (removed
+// sessions cancel their reservations). Run it on a store no server is
+// using; with a server running, upload the file at /admin/import instead.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := config.Defaults()
+	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
+	cfg.StoreFlags(fs)
+	format := fs.String("format", "auto", "auto, json, csv, frab or c3voc (docs/formats.md)")
+	tz := fs.String("timezone", "", "IANA time zone for a file that names none")
+	venuesFile := fs.String("venues", "", "venue map FILE: room names to venues with coordinates (docs/formats.md)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, store nothing")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"expected exactly one FILE to import"}
+	}
+	if *tz != "" {
+		if _, err := time.LoadLocation(*tz); err != nil {
+			return usageError{fmt.Sprintf("--timezone: %q is not an IANA time zone (e.g. America/Los_Angeles)", *tz)}
+		}
+	}
+	path := pos[0]
+	switch strings.ToLower(*format) {
+	case "auto", "json", "csv", "frab", "c3voc":
+	default:
+		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab or c3voc, got %q", *format)}
+	}
+	var venues *formats.VenueMap
+	if *venuesFile != "" {
+		vf, err := os.Open(*venuesFile)
+		if err != nil {
+			return fmt.Errorf("cannot open the venue map %s: %w", *venuesFile, unwrapPathError(err))
+		}
+		venues, err = formats.ReadVenueMap(vf)
+		vf.Close()
+		if err != nil {
+			return err
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot open %s: %w", path, unwrapPathError(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot read %s: it is a directory", path)
+	}
+
+	st, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer closeImporter()
+	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun})
+	if sum != nil {
+		for _, w := range sum.Warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, sum)
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// printSummary writes what the import did (or would do): the counts, the
+// seat consequences, and the sessions that changed (the first few).
+func printSummary(w io.Writer, sum *importer.Summary) {
+	verb := "imported"
+	if sum.DryRun {
+		verb = "would import"
+	}
+	fmt.Fprintf(w, "%s %s: %d sessions (%d added, %d changed, %d removed), %d venues, %d rooms\n",
+		verb, sum.File, sum.Sessions, sum.Added, sum.Changed, sum.Removed, sum.VenueCount, sum.RoomCount)
+	if s := sum.Seats; s != (importer.Seats{}) {
+		fmt.Fprintf(w, "seats: %d reservations cancelled, %d waitlist places cleared, %d offers withdrawn; %d reservations of moved sessions kept (%d now overlap another); %d attendees affected\n",
+			s.ReservationsCancelled, s.WaitlistCleared, s.OffersWithdrawn, s.ReservationsKept, s.Overlaps, s.AttendeesAffected)
+	}
+	shown := 0
+	for _, ch := range sum.Changes {
+		if ch.Kind == "added" {
+			continue
+		}
+		if shown == 20 {
+			fmt.Fprintf(w, "  ... and more (%d changed, %d removed in all)\n", sum.Changed, sum.Removed)
+			break
+		}
+		shown++
+		line := fmt.Sprintf("  %-9s %s %q", ch.Kind, ch.SessionID, ch.Title)
+		if len(ch.Fields) > 0 {
+			line += " (" + strings.Join(ch.Fields, ", ") + ")"
+		}
+		if ch.Reserved > 0 {
+			line += fmt.Sprintf(", %d reserved", ch.Reserved)
+		}
+		fmt.Fprintln(w, line)
+	}
+	if sum.Applied {
+		fmt.Fprintf(w, "stored as revision %d\n", sum.Rev)
+	}
+}

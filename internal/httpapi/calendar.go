@@ -1,0 +1,151 @@
+package httpapi
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"venuehop/internal/calfeed"
+	"venuehop/internal/conference"
+	"venuehop/internal/errcode"
+	"venuehop/internal/formats"
+	"venuehop/internal/httpx"
+	"venuehop/internal/reservation"
+)
+
+type calendarURLJSON struct {
+	URL string `json:"url"`
+	// Webcal is the same feed as a webcal:// link, which calendar apps
+	// open as a subscription.
+	Webcal string `json:"webcal"`
+}
+
+// feedURL is the absolute address of a feed, on the host the request came
+// to.
+func feedURL(r *http.Request, secret string) calendarURLJSON {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	path := calfeed.Path(secret)
+	return calendarURLJSON{URL: scheme + "://" + r.Host + path, Webcal: "webcal://" + r.Host + path}
+}
+
+// calendarURL is GET /api/v1/me/calendar-url: the attendee's feed URL,
+// created on the first call and the same on every later one.
+func (a *API) calendarURL(w http.ResponseWriter, r *http.Request) {
+	a.issueCalendarURL(w, r, false)
+}
+
+// rotateCalendarURL is DELETE /api/v1/me/calendar-url: the current URL
+// stops working at once and a new one is returned. (Rotation is not a GET
+// parameter, so that no link on another site can revoke a feed.)
+func (a *API) rotateCalendarURL(w http.ResponseWriter, r *http.Request) {
+	a.issueCalendarURL(w, r, true)
+}
+
+func (a *API) issueCalendarURL(w http.ResponseWriter, r *http.Request, rotate bool) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if a.Calendar == nil {
+		a.fail(w, r, errcode.New(errcode.Unavailable, "calendar feeds are not available on this server"))
+		return
+	}
+	secret, err := a.Calendar.Secret(r.Context(), u.ID, rotate, a.Clock.Now())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusOK, feedURL(r, secret))
+}
+
+// icalFeed is GET /ical/{secret}.ics (an attendee's agenda) and
+// GET /ical/conference.ics (every scheduled session, public).
+func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	name, ok := strings.CutSuffix(file, ".ics")
+	if !ok {
+		a.fail(w, r, errcode.New(errcode.NotFound, "no such calendar: feeds end in .ics"))
+		return
+	}
+	st := a.Live.Load()
+	if name == "conference" {
+		var buf bytes.Buffer
+		if err := formats.WriteICal(&buf, st.Snap, nil, formats.ICalOptions{Now: a.Clock.Now(), BaseURL: a.baseURL(r)}); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.writeICal(w, buf.Bytes())
+		return
+	}
+	if a.Calendar == nil || a.Accounts == nil {
+		a.fail(w, r, errcode.New(errcode.NotFound, "no such calendar feed"))
+		return
+	}
+	ctx := r.Context()
+	userID, err := a.Calendar.User(ctx, name)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var ag calfeed.Agenda
+	if a.Reservations != nil {
+		if ag.Reservations, err = a.Reservations.Reservations(ctx, userID); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	if ag.Favorites, err = a.Accounts.Store().Favorites(ctx, userID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if ag.Blocks, err = a.Accounts.Blocks(ctx, userID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	release := defaultRelease
+	if a.Reservations != nil {
+		release = a.Reservations.Config().Release
+	}
+	var buf bytes.Buffer
+	buf.Grow(16 << 10)
+	err = formats.WriteICal(&buf, st.Snap, calfeed.Events(st, ag, release),
+		formats.ICalOptions{Name: st.Snap.Conf.Name + " – my agenda", Now: a.Clock.Now(), BaseURL: a.baseURL(r)})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	// The URL is the credential: keep it out of shared caches.
+	w.Header().Set("Cache-Control", "private, no-cache")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	a.writeICal(w, buf.Bytes())
+}
+
+func (a *API) baseURL(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+func (a *API) writeICal(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/calendar; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "public, max-age=300")
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// defaultRelease is the release instant under the default policy (no
+// engine: nothing is reserved anyway).
+func defaultRelease(s *conference.Session) time.Time {
+	return reservation.Config{}.WithDefaults().Release(s)
+}

@@ -1,0 +1,43 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"venuehop/internal/errcode"
+	"venuehop/internal/live"
+	"venuehop/internal/reservation"
+	"venuehop/internal/store"
+)
+
+// Open prepares an import into a store no server is running on (the
+// command line): it loads the stored conference, if any, and starts a
+// reservation engine on the store so that a re-import's seat consequences
+// go through the same code as on the server. close stops the engine.
+func Open(ctx context.Context, st store.Store, log *slog.Logger) (im *Importer, close func(), err error) {
+	im = &Importer{Live: &live.Holder{}, Store: st}
+	close = func() {}
+	c, rev, err := st.LoadConference(ctx)
+	if errcode.Is(err, errcode.NotFound) {
+		return im, close, nil // a first import: nothing to compare with
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	state, err := live.Build(c, rev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
+	}
+	im.Live.Store(state)
+	seats, ok := st.(reservation.Store)
+	if !ok {
+		return nil, nil, errcode.New(errcode.Unavailable, "this storage backend keeps no seats")
+	}
+	eng, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: seats, Live: im.Live, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	im.Engine, im.Seats = eng, seats
+	return im, func() { eng.Close() }, nil
+}
