@@ -383,6 +383,8 @@ func (p *problem) candidates(c *content) {
 			ex.reason = ReasonCancelled
 		case !se.Scheduled():
 			ex.reason = ReasonUnscheduled
+		case p.opt.Unavailable[se.ID] != "":
+			ex.reason, ex.detail = ReasonOption, p.opt.Unavailable[se.ID]
 		default:
 			if day = p.dayIndex(se.Start); day < 0 {
 				ex.reason, ex.detail = ReasonOption, "not on a conference day"

@@ -116,6 +116,9 @@ type Options struct {
 	// TimeLimit bounds the exact search; 0 means DefaultTimeLimit. When it
 	// cuts the search the plan says Optimal false and gives its Bound.
 	TimeLimit time.Duration `json:"-"`
+	// Unavailable are sittings the plan must not choose (no seat could be
+	// reserved), each with the reason to give; set by callers, not by JSON.
+	Unavailable map[string]string `json:"-"`
 }
 
 // DefaultOptions: buffer 5, walk-up margin 15, lunch, recorded factor 0.5,

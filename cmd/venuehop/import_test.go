@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"venuehop/internal/app"
+	"venuehop/internal/conference"
+	"venuehop/internal/config"
+	"venuehop/internal/formats"
+	"venuehop/internal/store/sqlite"
+)
+
+// TestReimportOnStoreWithReservations runs `venuehop import` on a store a
+// server left behind with reservations: the moved session keeps its seat,
+// the removed one's is cancelled, in the store, and check still passes.
+func TestReimportOnStoreWithReservations(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	ctx := context.Background()
+
+	// A server's store: the demo (a week ahead, so that nothing has lapsed
+	// by the system clock the command uses) and one attendee's seats.
+	cfg := config.Defaults()
+	cfg.DataDir = data
+	start := time.Now().UTC().AddDate(0, 0, 7)
+	for start.Weekday() != time.Monday {
+		start = start.AddDate(0, 0, 1)
+	}
+	cfg.DemoStart = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := a.Snapshot()
+	var moved, removed *conference.Session
+	for i := range snap.Conf.Sessions {
+		s := &snap.Conf.Sessions[i]
+		if !s.Reservable || !s.Scheduled() || s.Cancelled {
+			continue
+		}
+		if moved == nil {
+			if roomFree(snap, s, time.Hour) {
+				moved = s
+			}
+		} else if !conference.Overlaps(s.Start, s.End, moved.Start, moved.End) {
+			removed = s
+			break
+		}
+	}
+	ans, err := a.Seats().Reserve(ctx, "u-cli", []string{moved.ID, removed.ID}, "")
+	if err != nil || ans.Results[0].Status != "reserved" || ans.Results[1].Status != "reserved" {
+		t.Fatalf("reserve: %v %+v", err, ans.Results)
+	}
+	c := *snap.Conf
+	a.Close()
+
+	// The new schedule: one reserved session an hour later, the other gone.
+	c.Sessions = nil
+	for _, s := range snap.Conf.Sessions {
+		switch s.ID {
+		case moved.ID:
+			s.Start, s.End = s.Start.Add(time.Hour), s.End.Add(time.Hour)
+		case removed.ID:
+			continue
+		}
+		c.Sessions = append(c.Sessions, s)
+	}
+	var buf bytes.Buffer
+	if err := formats.WriteNative(&buf, &c); err != nil {
+		t.Fatal(err)
+	}
+	file := writeTemp(t, dir, "new.json", buf.String())
+
+	tests := []struct {
+		name       string
+		args       []string
+		want       []string
+		cancelled  bool
+		revisionUp bool
+	}{
+		{"dry run", []string{"--dry-run"}, []string{"would import", "(0 added, 1 changed, 1 removed)",
+			"seats: 1 reservations cancelled", "1 reservations of moved sessions kept", "removed   " + removed.ID, "moved     " + moved.ID}, false, false},
+		{"import", nil, []string{"imported", "(0 added, 1 changed, 1 removed)", "seats: 1 reservations cancelled", "stored as revision 2"}, true, true},
+		{"again: nothing left to do", nil, []string{"(0 added, 0 changed, 0 removed)"}, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := venuehop(t, append([]string{"import", file, "--data", data}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q:\n%s", w, stdout)
+				}
+			}
+			st, err := sqlite.Open(ctx, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			res, err := st.AttendeeReservations(ctx, "u-cli")
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]string{}
+			for _, r := range res {
+				status[r.SessionID] = r.Status
+			}
+			wantRemoved := "active"
+			if tc.cancelled {
+				wantRemoved = "session_cancelled"
+			}
+			if status[moved.ID] != "active" || status[removed.ID] != wantRemoved {
+				t.Errorf("reservations %v", status)
+			}
+			_, rev, _ := st.LoadConference(ctx)
+			if (rev > 1) != tc.revisionUp {
+				t.Errorf("revision %d", rev)
+			}
+		})
+	}
+	if code, stdout, stderr := venuehop(t, "check", "--data", data); code != 0 {
+		t.Errorf("check after the re-import: %s %s", stdout, stderr)
+	}
+
+	// The stored conference keeps its id when a CSV (which names none) is
+	// imported over it.
+	out := filepath.Join(dir, "out.csv")
+	if code, _, stderr := venuehop(t, "export", "--format", "csv", "-o", out, "--data", data); code != 0 {
+		t.Fatal(stderr)
+	}
+	// (CSV has no column for keynotes' overflow rooms: those few change.)
+	if code, stdout, stderr := venuehop(t, "import", out, "--data", data); code != 0 || !strings.Contains(stdout, "(0 added, ") || !strings.Contains(stdout, " 0 removed)") {
+		t.Fatalf("CSV re-import: %d %s %s", code, stdout, stderr)
+	}
+	jsonOut := filepath.Join(dir, "after.json")
+	venuehop(t, "export", "--format", "json", "-o", jsonOut, "--data", data)
+	b, _ := os.ReadFile(jsonOut)
+	var after struct{ ID, Name string }
+	json.Unmarshal(b, &after)
+	if after.ID != c.ID || after.Name != c.Name {
+		t.Errorf("the CSV re-import renamed the conference to %q %q", after.ID, after.Name)
+	}
+}
+
+// roomFree reports whether s's room is free for s shifted by d.
+func roomFree(snap *conference.Snapshot, s *conference.Session, d time.Duration) bool {
+	for i := range snap.Conf.Sessions {
+		o := &snap.Conf.Sessions[i]
+		if o.ID != s.ID && o.RoomID == s.RoomID && conference.Overlaps(o.Start, o.End, s.Start.Add(d), s.End.Add(d)) {
+			return false
+		}
+	}
+	return true
+}

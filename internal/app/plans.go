@@ -1,0 +1,55 @@
+package app
+
+import (
+	"sync/atomic"
+
+	"venuehop/internal/agenda"
+	"venuehop/internal/reservation"
+	"venuehop/internal/store/sqlite"
+)
+
+// setupPlans builds the planning service (agenda, plans, now/next) on the
+// store's plan table and starts re-planning when a session changes.
+func (a *App) setupPlans() error {
+	st, ok := a.store.(*sqlite.Store)
+	if !ok {
+		return nil // no plan storage: the planning endpoints are off
+	}
+	a.plans = agenda.New(agenda.Deps{
+		Live: &a.live, Clock: a.clock, Personal: a.accounts.Store(), Plans: st.Plans(),
+		Seats: a.seats, Notify: a.hub, Logger: a.log,
+	})
+	a.plans.Start()
+	a.replan.Store(a.plans)
+	return nil
+}
+
+// closePlans stops re-planning; call it after the engine is closed.
+func (a *App) closePlans() {
+	if a.plans != nil {
+		a.plans.Close()
+	}
+}
+
+// Plans returns the planning service.
+func (a *App) Plans() *agenda.Service { return a.plans }
+
+// changeNotifier passes the engine's events to the hub and also tells the
+// planning service about session changes, once it exists (the engine is
+// started before it).
+type changeNotifier struct {
+	reservation.Notifier
+	plans *atomic.Pointer[agenda.Service]
+}
+
+func (n changeNotifier) SessionChanged(sessionID, kind string) {
+	n.Notifier.SessionChanged(sessionID, kind)
+	if p := n.plans.Load(); p != nil {
+		p.SessionChanged(sessionID, kind)
+	}
+}
+
+// notifier is the engine's Notifier: the hub, plus re-planning.
+func (a *App) notifier() reservation.Notifier {
+	return changeNotifier{Notifier: a.hub, plans: &a.replan}
+}
