@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+
+	"venuehop/internal/errcode"
+	"venuehop/internal/httpapi"
+	"venuehop/internal/reservation"
+)
+
+// setupReservations starts the seat engine on the store and the event hub
+// that streams its changes.
+func (a *App) setupReservations(ctx context.Context) error {
+	st, ok := a.store.(reservation.Store)
+	if !ok {
+		return errcode.New(errcode.Unavailable, "this storage backend keeps no seats")
+	}
+	cfg := reservation.Config{Open: a.cfg.ReservationsOpen}
+	if a.cfg.Commit == "per-request" {
+		cfg.MaxBatch = 1
+	}
+	a.hub = httpapi.NewHub(&a.live, a.clock, a.log)
+	eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: st, Live: &a.live, Clock: a.clock, Notify: a.notifier(), Logger: a.log})
+	if err != nil {
+		a.hub.Close()
+		return err
+	}
+	a.seats = eng
+	if b, ok := a.store.(httpapi.BulkAccounts); ok {
+		a.bulk = b
+	}
+	return nil
+}
+
+// Seats returns the reservation engine.
+func (a *App) Seats() *reservation.Engine { return a.seats }
+
+// closeReservations stops the engine (after its batch in flight) and ends
+// the event streams.
+func (a *App) closeReservations() {
+	if a.seats != nil {
+		a.seats.Close()
+	}
+	if a.hub != nil {
+		a.hub.Close()
+	}
+}

@@ -1,0 +1,255 @@
+package httpapi
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"venuehop/internal/errcode"
+	"venuehop/internal/httpx"
+	"venuehop/internal/reservation"
+)
+
+// Seats tells the committed seat counts of a session, lock-free; the
+// reservation engine is one.
+type Seats interface {
+	Seats(sessionID string) (reserved, held int)
+}
+
+// maxReservationBody bounds a reservation request: ten ids fit many times.
+const maxReservationBody = 16 << 10
+
+// registerReservations adds the attendee's reservations, waitlist and
+// offers, the organizer endpoints and the event stream.
+func (a *API) registerReservations(mux *http.ServeMux) {
+	if a.Reservations == nil {
+		return
+	}
+	mux.HandleFunc("POST /api/v1/me/reservations", a.reserve)
+	mux.HandleFunc("GET /api/v1/me/reservations", a.myReservations)
+	mux.HandleFunc("DELETE /api/v1/me/reservations/{sessionId}", a.cancelReservation)
+	mux.HandleFunc("POST /api/v1/me/waitlist/{sessionId}", a.joinWaitlist)
+	mux.HandleFunc("DELETE /api/v1/me/waitlist/{sessionId}", a.leaveWaitlist)
+	mux.HandleFunc("GET /api/v1/me/waitlist", a.myWaitlist)
+	mux.HandleFunc("GET /api/v1/me/offers", a.myOffers)
+	mux.HandleFunc("POST /api/v1/me/offers/{offerId}/accept", a.acceptOffer)
+	mux.HandleFunc("POST /api/v1/me/offers/{offerId}/decline", a.declineOffer)
+	mux.HandleFunc("GET /api/v1/me/offers/auto-accept", a.autoAccept)
+	mux.HandleFunc("PUT /api/v1/me/offers/auto-accept", a.setAutoAccept)
+
+	mux.HandleFunc("PATCH /api/v1/admin/sessions/{id}", a.editSession)
+	mux.HandleFunc("POST /api/v1/admin/checkins", a.checkIn)
+	mux.HandleFunc("GET /api/v1/admin/occupancy", a.occupancy)
+	mux.HandleFunc("POST /api/v1/admin/bulk-attendees", a.bulkAttendees)
+
+	if a.Events != nil {
+		mux.HandleFunc("GET /api/v1/events", a.events)
+	}
+}
+
+// failSeats writes an engine error, with Retry-After when it says how long.
+func (a *API) failSeats(w http.ResponseWriter, r *http.Request, err error) {
+	if d, ok := reservation.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	}
+	a.fail(w, r, err)
+}
+
+func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		SessionIDs []string `json:"sessionIds"`
+	}
+	if err := httpx.DecodeJSON(w, r, maxReservationBody, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ans, err := a.Reservations.Reserve(r.Context(), u.ID, in.SessionIDs, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(ans.Body)))
+	h.Set("Cache-Control", "no-store")
+	if ans.Replayed {
+		h.Set("Idempotent-Replayed", "true")
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(ans.Body)
+}
+
+type reservationJSON struct {
+	SessionID   string     `json:"sessionId"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	CheckedInAt *time.Time `json:"checkedInAt,omitempty"`
+}
+
+func (a *API) myReservations(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.Reservations.Reservations(r.Context(), u.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	snap := a.Live.Load().Snap
+	out := make([]reservationJSON, len(list))
+	for i, res := range list {
+		out[i] = reservationJSON{SessionID: res.SessionID, Status: res.Status, CreatedAt: snap.Local(res.Created)}
+		if res.CheckedIn != nil {
+			t := snap.Local(*res.CheckedIn)
+			out[i].CheckedInAt = &t
+		}
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"reservations": out})
+}
+
+func (a *API) cancelReservation(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if err := a.Reservations.Cancel(r.Context(), u.ID, r.PathValue("sessionId")); err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) joinWaitlist(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("sessionId")
+	pos, err := a.Reservations.JoinWaitlist(r.Context(), u.ID, id)
+	if err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, reservation.WaitPlace{SessionID: id, Position: pos})
+}
+
+func (a *API) leaveWaitlist(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if err := a.Reservations.LeaveWaitlist(r.Context(), u.ID, r.PathValue("sessionId")); err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) myWaitlist(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.Reservations.Waitlist(r.Context(), u.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"waitlist": list})
+}
+
+type offerJSON struct {
+	ID        string    `json:"id"`
+	SessionID string    `json:"sessionId"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+func (a *API) myOffers(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.Reservations.Offers(r.Context(), u.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	snap := a.Live.Load().Snap
+	out := make([]offerJSON, len(list))
+	for i, o := range list {
+		out[i] = offerJSON{ID: o.ID, SessionID: o.SessionID, ExpiresAt: snap.Local(o.ExpiresAt)}
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"offers": out})
+}
+
+func (a *API) acceptOffer(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	res, err := a.Reservations.Accept(r.Context(), u.ID, r.PathValue("offerId"))
+	if err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, res)
+}
+
+func (a *API) declineOffer(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if err := a.Reservations.Decline(r.Context(), u.ID, r.PathValue("offerId")); err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type autoAcceptJSON struct {
+	Enabled *bool `json:"enabled"`
+}
+
+func (a *API) autoAccept(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	on, err := a.Reservations.AutoAccept(r.Context(), u.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, autoAcceptJSON{&on})
+}
+
+func (a *API) setAutoAccept(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	var in autoAcceptJSON
+	if err := httpx.DecodeJSON(w, r, maxReservationBody, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if in.Enabled == nil {
+		a.fail(w, r, errcode.New(errcode.Invalid, "enabled (true or false) is required"))
+		return
+	}
+	if err := a.Reservations.SetAutoAccept(r.Context(), u.ID, *in.Enabled); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, in)
+}

@@ -1,0 +1,512 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"venuehop/internal/conference"
+	"venuehop/internal/reservation"
+)
+
+var _ reservation.Store = (*Store)(nil)
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func msOrNow(t time.Time) int64 {
+	if t.IsZero() {
+		return time.Now().UnixMilli()
+	}
+	return t.UnixMilli()
+}
+
+// applier runs the ops of one transaction, preparing each statement once.
+type applier struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	// seat counter changes per session: [reserved, held]
+	deltas map[string]*[2]int64
+}
+
+func (a *applier) exec(query string, args ...any) (int64, error) {
+	st, ok := a.stmts[query]
+	if !ok {
+		var err error
+		if st, err = a.tx.PrepareContext(a.ctx, query); err != nil {
+			return 0, err
+		}
+		a.stmts[query] = st
+	}
+	res, err := st.ExecContext(a.ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (a *applier) delta(session string, reserved, held int64) {
+	d := a.deltas[session]
+	if d == nil {
+		d = new([2]int64)
+		a.deltas[session] = d
+	}
+	d[0] += reserved
+	d[1] += held
+}
+
+// Apply writes the engine's decisions in one IMMEDIATE transaction on the
+// single writer connection. With synchronous=FULL the commit is fsynced
+// before Apply returns, so an answer sent afterwards survives a crash or a
+// power loss.
+func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr(err, "saving seats")
+	}
+	defer tx.Rollback()
+	a := &applier{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, deltas: map[string]*[2]int64{}}
+	for i := 0; i < len(ops); {
+		// A run of reservations (the rush) goes in multi-row inserts:
+		// one statement per rowsPerInsert rows instead of one per row.
+		if ops[i].Kind == reservation.OpReserve {
+			j := i + 1
+			for j < len(ops) && j-i < rowsPerInsert && ops[j].Kind == reservation.OpReserve {
+				j++
+			}
+			if err := a.insertReservations(ops[i:j]); err != nil {
+				return dbErr(err, fmt.Sprintf("saving seats (ops %d to %d of %d)", i+1, j, len(ops)))
+			}
+			i = j
+			continue
+		}
+		if err := a.apply(&ops[i]); err != nil {
+			return dbErr(err, fmt.Sprintf("saving seats (op %d of %d)", i+1, len(ops)))
+		}
+		i++
+	}
+	sessions := make([]string, 0, len(a.deltas))
+	for id, d := range a.deltas {
+		if d[0] != 0 || d[1] != 0 {
+			sessions = append(sessions, id)
+		}
+	}
+	sort.Strings(sessions)
+	// The counter rows first (one statement), then the changes: an upsert
+	// would check reserved >= 0 on the values before it sees the conflict.
+	for i := 0; i < len(sessions); i += rowsPerInsert {
+		chunk := sessions[i:min(i+rowsPerInsert, len(sessions))]
+		args := make([]any, len(chunk))
+		for k, id := range chunk {
+			args[k] = id
+		}
+		q := `INSERT INTO session_seats (session) VALUES (?)` + strings.Repeat(`, (?)`, len(chunk)-1) + ` ON CONFLICT (session) DO NOTHING`
+		if _, err := a.exec(q, args...); err != nil {
+			return dbErr(err, "saving seat counts")
+		}
+	}
+	for _, id := range sessions {
+		d := a.deltas[id]
+		if _, err := a.exec(`UPDATE session_seats SET reserved = reserved + ?, held = held + ? WHERE session = ?`, d[0], d[1], id); err != nil {
+			return dbErr(err, "saving seat counts")
+		}
+	}
+	for _, st := range a.stmts {
+		st.Close()
+	}
+	if err := tx.Commit(); err != nil {
+		return dbErr(err, "saving seats")
+	}
+	return nil
+}
+
+// rowsPerInsert bounds a multi-row insert (SQLite allows 32766 variables).
+const rowsPerInsert = 128
+
+func (a *applier) insertReservations(ops []reservation.Op) error {
+	args := make([]any, 0, 3*len(ops))
+	for i := range ops {
+		args = append(args, ops[i].Attendee, ops[i].SessionID, msOrNow(ops[i].At))
+		a.delta(ops[i].SessionID, 1, 0)
+	}
+	q := `INSERT INTO reservations (attendee, session, created_at) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, len(ops)-1)
+	_, err := a.exec(q, args...)
+	return err
+}
+
+func (a *applier) apply(op *reservation.Op) error {
+	switch op.Kind {
+	case reservation.OpReserve:
+		if _, err := a.exec(`INSERT INTO reservations (attendee, session, created_at) VALUES (?, ?, ?)`,
+			op.Attendee, op.SessionID, msOrNow(op.At)); err != nil {
+			return err
+		}
+		a.delta(op.SessionID, 1, 0)
+	case reservation.OpEndReservation:
+		n, err := a.exec(`UPDATE reservations SET status = ?, ended = id, ended_at = ? WHERE attendee = ? AND session = ? AND ended = 0`,
+			op.State, msOrNow(op.At), op.Attendee, op.SessionID)
+		if err != nil {
+			return err
+		}
+		a.delta(op.SessionID, -n, 0)
+	case reservation.OpLapseSession, reservation.OpCancelSession:
+		// The engine ends the reservations one by one (it knows the
+		// holders, and a by-session index would cost every insert);
+		// this ends the session's offers and waitlist.
+		offerState := reservation.OfferExpired
+		if op.Kind == reservation.OpCancelSession {
+			offerState = reservation.OfferWithdrawn
+		}
+		h, err := a.exec(`UPDATE offers SET state = ?, ended_at = ? WHERE session = ? AND state = 'open'`, offerState, msOrNow(op.At), op.SessionID)
+		if err != nil {
+			return err
+		}
+		if _, err := a.exec(`DELETE FROM waitlist WHERE session = ?`, op.SessionID); err != nil {
+			return err
+		}
+		a.delta(op.SessionID, 0, -h)
+	case reservation.OpWaitAdd:
+		_, err := a.exec(`INSERT INTO waitlist (session, attendee, seq, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (session, attendee) DO UPDATE SET seq = excluded.seq`, op.SessionID, op.Attendee, op.Seq, msOrNow(op.At))
+		return err
+	case reservation.OpWaitRemove:
+		_, err := a.exec(`DELETE FROM waitlist WHERE session = ? AND attendee = ?`, op.SessionID, op.Attendee)
+		return err
+	case reservation.OpOfferOpen:
+		if _, err := a.exec(`INSERT INTO offers (id, attendee, session, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			op.OfferID, op.Attendee, op.SessionID, msOrNow(op.At), ms(op.Expires)); err != nil {
+			return err
+		}
+		a.delta(op.SessionID, 0, 1)
+	case reservation.OpOfferEnd:
+		var session string
+		err := a.tx.QueryRowContext(a.ctx, `UPDATE offers SET state = ?, ended_at = ? WHERE id = ? AND state = 'open' RETURNING session`,
+			op.State, msOrNow(op.At), op.OfferID).Scan(&session)
+		switch {
+		case err == sql.ErrNoRows:
+			return nil
+		case err != nil:
+			return err
+		}
+		a.delta(session, 0, -1)
+	case reservation.OpCheckIn:
+		at := msOrNow(op.At)
+		if _, err := a.exec(`INSERT INTO checkins (session, attendee, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			op.SessionID, op.Attendee, at); err != nil {
+			return err
+		}
+		_, err := a.exec(`UPDATE reservations SET checked_in_at = ? WHERE attendee = ? AND session = ? AND ended = 0 AND checked_in_at IS NULL`,
+			at, op.Attendee, op.SessionID)
+		return err
+	case reservation.OpIdempotency:
+		_, err := a.exec(`INSERT OR REPLACE INTO idempotency (attendee, key, hash, body, created_at) VALUES (?, ?, ?, ?, ?)`,
+			op.Attendee, op.Key, op.Hash, op.Body, msOrNow(op.At))
+		return err
+	case reservation.OpSetAutoAccept:
+		_, err := a.exec(`INSERT INTO reservation_settings (attendee, auto_accept) VALUES (?, ?)
+			ON CONFLICT (attendee) DO UPDATE SET auto_accept = excluded.auto_accept`, op.Attendee, op.Flag)
+		return err
+	case reservation.OpPruneIdempotency:
+		_, err := a.exec(`DELETE FROM idempotency WHERE created_at < ?`, ms(op.At))
+		return err
+	default:
+		return fmt.Errorf("unknown seat operation %d", op.Kind)
+	}
+	return nil
+}
+
+// LoadSeats reads the live seat state for the engine's start.
+func (s *Store) LoadSeats(ctx context.Context, since time.Time) (*reservation.Stored, error) {
+	out := &reservation.Stored{}
+	err := s.query(ctx, `SELECT attendee, session, created_at, checked_in_at FROM reservations WHERE ended = 0 ORDER BY id`,
+		nil, func(rows *sql.Rows) error {
+			var r reservation.Reservation
+			var created int64
+			var checked sql.NullInt64
+			if err := rows.Scan(&r.Attendee, &r.SessionID, &created, &checked); err != nil {
+				return err
+			}
+			r.Status, r.Created = reservation.StateActive, fromMS(created)
+			if checked.Valid {
+				t := fromMS(checked.Int64)
+				r.CheckedIn = &t
+			}
+			out.Reservations = append(out.Reservations, r)
+			return nil
+		})
+	if err == nil {
+		err = s.query(ctx, `SELECT attendee, session, seq, created_at FROM waitlist ORDER BY seq`, nil, func(rows *sql.Rows) error {
+			var w reservation.Wait
+			var created int64
+			if err := rows.Scan(&w.Attendee, &w.SessionID, &w.Seq, &created); err != nil {
+				return err
+			}
+			w.Created = fromMS(created)
+			out.Waitlist = append(out.Waitlist, w)
+			return nil
+		})
+	}
+	if err == nil {
+		err = s.query(ctx, `SELECT id, attendee, session, created_at, expires_at, state FROM offers WHERE state = 'open' ORDER BY created_at`,
+			nil, func(rows *sql.Rows) error {
+				o, err := scanOffer(rows)
+				out.Offers = append(out.Offers, o)
+				return err
+			})
+	}
+	if err == nil {
+		err = s.query(ctx, `SELECT attendee FROM reservation_settings WHERE auto_accept = 1`, nil, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			out.AutoAccept = append(out.AutoAccept, id)
+			return err
+		})
+	}
+	if err == nil {
+		err = s.query(ctx, `SELECT session, attendee, at FROM checkins`, nil, func(rows *sql.Rows) error {
+			var c reservation.CheckIn
+			var at int64
+			err := rows.Scan(&c.SessionID, &c.AttendeeID, &at)
+			c.CheckedInAt = fromMS(at)
+			out.CheckIns = append(out.CheckIns, c)
+			return err
+		})
+	}
+	if err == nil {
+		err = s.query(ctx, `SELECT attendee, key, hash, body, created_at FROM idempotency WHERE created_at >= ?`, []any{ms(since)},
+			func(rows *sql.Rows) error {
+				var r reservation.IdempotencyRecord
+				var created int64
+				err := rows.Scan(&r.Attendee, &r.Key, &r.Hash, &r.Body, &created)
+				r.Created = fromMS(created)
+				out.Idempotency = append(out.Idempotency, r)
+				return err
+			})
+	}
+	if err != nil {
+		return nil, dbErr(err, "loading seats")
+	}
+	return out, nil
+}
+
+func scanOffer(rows interface{ Scan(...any) error }) (reservation.Offer, error) {
+	var o reservation.Offer
+	var created, expires int64
+	err := rows.Scan(&o.ID, &o.Attendee, &o.SessionID, &created, &expires, &o.State)
+	o.Created, o.ExpiresAt = fromMS(created), fromMS(expires)
+	return o, err
+}
+
+// query runs a read on the read pool and calls each for every row.
+func (s *Store) query(ctx context.Context, q string, args []any, each func(*sql.Rows) error) error {
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AttendeeReservations lists the attendee's reservations except those the
+// attendee cancelled, oldest first.
+func (s *Store) AttendeeReservations(ctx context.Context, attendee string) ([]reservation.Reservation, error) {
+	out := []reservation.Reservation{}
+	err := s.query(ctx, `SELECT session, status, created_at, checked_in_at FROM reservations
+		WHERE attendee = ? AND status != 'cancelled' ORDER BY created_at, id`, []any{attendee}, func(rows *sql.Rows) error {
+		r := reservation.Reservation{Attendee: attendee}
+		var created int64
+		var checked sql.NullInt64
+		if err := rows.Scan(&r.SessionID, &r.Status, &created, &checked); err != nil {
+			return err
+		}
+		r.Created = fromMS(created)
+		if checked.Valid {
+			t := fromMS(checked.Int64)
+			r.CheckedIn = &t
+		}
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, dbErr(err, "listing reservations")
+	}
+	return out, nil
+}
+
+// AttendeeOffers lists the attendee's offers in a state, soonest expiry first.
+func (s *Store) AttendeeOffers(ctx context.Context, attendee, state string) ([]reservation.Offer, error) {
+	out := []reservation.Offer{}
+	err := s.query(ctx, `SELECT id, attendee, session, created_at, expires_at, state FROM offers
+		WHERE attendee = ? AND state = ? ORDER BY expires_at, id`, []any{attendee, state}, func(rows *sql.Rows) error {
+		o, err := scanOffer(rows)
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, dbErr(err, "listing offers")
+	}
+	return out, nil
+}
+
+// OfferByID returns one offer in any state.
+func (s *Store) OfferByID(ctx context.Context, id string) (reservation.Offer, bool, error) {
+	o, err := scanOffer(s.read.QueryRowContext(ctx,
+		`SELECT id, attendee, session, created_at, expires_at, state FROM offers WHERE id = ?`, id))
+	if err == sql.ErrNoRows {
+		return reservation.Offer{}, false, nil
+	}
+	if err != nil {
+		return reservation.Offer{}, false, dbErr(err, "reading an offer")
+	}
+	return o, true, nil
+}
+
+// AttendeeWaitlist lists the attendee's waitlist places with positions.
+func (s *Store) AttendeeWaitlist(ctx context.Context, attendee string) ([]reservation.WaitPlace, error) {
+	out := []reservation.WaitPlace{}
+	err := s.query(ctx, `SELECT w.session, (SELECT count(*) FROM waitlist x WHERE x.session = w.session AND x.seq <= w.seq)
+		FROM waitlist w WHERE w.attendee = ? ORDER BY w.seq`, []any{attendee}, func(rows *sql.Rows) error {
+		var p reservation.WaitPlace
+		err := rows.Scan(&p.SessionID, &p.Position)
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		return nil, dbErr(err, "listing waitlist places")
+	}
+	return out, nil
+}
+
+// checkSeats verifies the seat invariants of ARCHITECTURE.md against the
+// stored conference c (nil when none is stored): counters equal rows, no
+// session over its reservable capacity, no open offer without a free seat
+// behind it, no attendee in two overlapping sessions, no seat in a session
+// that is gone or cancelled.
+func (s *Store) checkSeats(ctx context.Context, c *conference.Conference) ([]string, error) {
+	var problems []string
+	sessions := map[string]*conference.Session{}
+	rooms := map[string]int{}
+	if c != nil {
+		for i := range c.Sessions {
+			sessions[c.Sessions[i].ID] = &c.Sessions[i]
+		}
+		for _, r := range c.Rooms {
+			rooms[r.ID] = r.Capacity
+		}
+	}
+	capacity := func(se *conference.Session) int {
+		if se.Capacity != nil {
+			return *se.Capacity
+		}
+		rc := rooms[se.RoomID]
+		return rc - rc*conference.WalkupPercent(se.Type)/100
+	}
+
+	type counts struct{ counterReserved, counterHeld, active, open int64 }
+	per := map[string]*counts{}
+	get := func(id string) *counts {
+		if per[id] == nil {
+			per[id] = &counts{}
+		}
+		return per[id]
+	}
+	byAttendee := map[string][]string{}
+	err := s.query(ctx, `SELECT session, reserved, held FROM session_seats`, nil, func(rows *sql.Rows) error {
+		var id string
+		var r, h int64
+		err := rows.Scan(&id, &r, &h)
+		get(id).counterReserved, get(id).counterHeld = r, h
+		return err
+	})
+	if err == nil {
+		err = s.query(ctx, `SELECT attendee, session FROM reservations WHERE ended = 0 ORDER BY attendee`, nil, func(rows *sql.Rows) error {
+			var a, id string
+			err := rows.Scan(&a, &id)
+			get(id).active++
+			byAttendee[a] = append(byAttendee[a], id)
+			return err
+		})
+	}
+	if err == nil {
+		err = s.query(ctx, `SELECT session, count(*) FROM offers WHERE state = 'open' GROUP BY session`, nil, func(rows *sql.Rows) error {
+			var id string
+			var n int64
+			err := rows.Scan(&id, &n)
+			get(id).open = n
+			return err
+		})
+	}
+	if err != nil {
+		return nil, dbErr(err, "checking seats")
+	}
+	ids := make([]string, 0, len(per))
+	for id := range per {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		n := per[id]
+		if n.counterReserved != n.active {
+			problems = append(problems, fmt.Sprintf("session %s: the seat counter says %d reserved but %d reservations are active (a seat was lost or created)", id, n.counterReserved, n.active))
+		}
+		if n.counterHeld != n.open {
+			problems = append(problems, fmt.Sprintf("session %s: the seat counter says %d held but %d offers are open", id, n.counterHeld, n.open))
+		}
+		se := sessions[id]
+		if se == nil {
+			if n.active > 0 || n.open > 0 {
+				problems = append(problems, fmt.Sprintf("session %s: %d active reservations and %d open offers for a session the conference does not have", id, n.active, n.open))
+			}
+			continue
+		}
+		if se.Cancelled && (n.active > 0 || n.open > 0) {
+			problems = append(problems, fmt.Sprintf("session %s: cancelled but %d reservations are active and %d offers open", id, n.active, n.open))
+			continue
+		}
+		capN := int64(capacity(se))
+		if n.active > capN {
+			problems = append(problems, fmt.Sprintf("session %s: overbooked: %d reserved but the reservable capacity is %d", id, n.active, capN))
+		} else if n.active+n.open > capN {
+			problems = append(problems, fmt.Sprintf("session %s: %d open offers but only %d free seats (an offer must hold a real seat)", id, n.open, capN-n.active))
+		}
+	}
+	attendees := make([]string, 0, len(byAttendee))
+	for a := range byAttendee {
+		attendees = append(attendees, a)
+	}
+	sort.Strings(attendees)
+	for _, a := range attendees {
+		list := byAttendee[a]
+		held := make([]*conference.Session, 0, len(list))
+		for _, id := range list {
+			if se := sessions[id]; se != nil && se.Scheduled() {
+				held = append(held, se)
+			}
+		}
+		slices.SortFunc(held, func(x, y *conference.Session) int { return x.Start.Compare(y.Start) })
+		var latest *conference.Session // the held session ending last so far
+		for _, se := range held {
+			if latest != nil && conference.Overlaps(latest.Start, latest.End, se.Start, se.End) {
+				problems = append(problems, fmt.Sprintf("attendee %s holds overlapping reservations for sessions %s and %s", a, latest.ID, se.ID))
+			}
+			if latest == nil || se.End.After(latest.End) {
+				latest = se
+			}
+		}
+	}
+	return problems, nil
+}

@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"venuehop/internal/reservation"
+	"venuehop/internal/store/storetest"
+)
+
+func TestReservationConformance(t *testing.T) {
+	storetest.RunReservations(t, func(t *testing.T) storetest.SeatStore { return openTemp(t) })
+}
+
+// TestCheckNamesCorruption breaks one invariant at a time with raw SQL, the
+// way a bug or a hand edit would, and expects Check to name it.
+func TestCheckNamesCorruption(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		corrupt []string
+		want    string
+	}{
+		{"lost seat", []string{`UPDATE session_seats SET reserved = reserved + 1 WHERE session = 'ARC301'`}, "seat was lost or created"},
+		{"invented reservation", []string{`INSERT INTO reservations (attendee, session, created_at) VALUES ('u_x', 'ARC301', 0)`}, "seat was lost or created"},
+		{"overbooked", []string{`UPDATE session_seats SET reserved = 101 WHERE session = 'ARC301'`,
+			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+			 INSERT INTO reservations (attendee, session, created_at) SELECT 'u_' || i, 'ARC301', 0 FROM n`}, "overbooked: 101 reserved but the reservable capacity is 100"},
+		{"offer without a seat", []string{`UPDATE session_seats SET reserved = 100, held = 1 WHERE session = 'ARC301'`,
+			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+			 INSERT INTO reservations (attendee, session, created_at) SELECT 'u_' || i, 'ARC301', 0 FROM n`,
+			`INSERT INTO offers (id, attendee, session, created_at, expires_at) VALUES ('o_x', 'u_x', 'ARC301', 0, 0)`}, "1 open offers but only 0 free seats"},
+		{"held counter", []string{`INSERT INTO offers (id, attendee, session, created_at, expires_at) VALUES ('o_y', 'u_y', 'ARC301', 0, 0)`}, "held but 1 offers are open"},
+		{"overlap", []string{`INSERT INTO reservations (attendee, session, created_at) VALUES ('u_a', 'OVL', 0)`,
+			`INSERT INTO session_seats (session, reserved) VALUES ('OVL', 1)`}, "attendee u_a holds overlapping reservations for sessions ARC301 and OVL"},
+		{"unknown session", []string{`INSERT INTO reservations (attendee, session, created_at) VALUES ('u_a', 'GONE', 0)`,
+			`INSERT INTO session_seats (session, reserved) VALUES ('GONE', 1)`}, "GONE: 1 active reservations"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openTemp(t)
+			defer s.Close()
+			c := storetest.Sample("check")
+			ovl := c.Sessions[1]
+			ovl.ID, ovl.Code, ovl.RepeatGroup = "OVL", "OVL", "OVL"
+			ovl.Start = ovl.Start.Add(30 * time.Minute)
+			ovl.End = ovl.End.Add(30 * time.Minute)
+			c.Sessions = append(c.Sessions, ovl)
+			if _, err := s.SaveConference(ctx, c, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Apply(ctx, []reservation.Op{{Kind: reservation.OpReserve, Attendee: "u_a", SessionID: "ARC301", At: at}}); err != nil {
+				t.Fatal(err)
+			}
+			if p, err := s.Check(ctx); err != nil || len(p) != 0 {
+				t.Fatalf("healthy store: %q %v", p, err)
+			}
+			for _, q := range tt.corrupt {
+				if _, err := s.write.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			problems, err := s.Check(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) == 0 {
+				t.Fatalf("Check found nothing after %q", tt.corrupt)
+			}
+			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
+				t.Errorf("problems %q do not mention %q", problems, tt.want)
+			}
+		})
+	}
+}
+
+// A reservation in a session that is fine for one conference revision and
+// over capacity for the next is named too: Check reads the newest.
+func TestCheckUsesNewestConference(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	defer s.Close()
+	c := storetest.Sample("v1")
+	rev, err := s.SaveConference(ctx, c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []reservation.Op
+	for _, a := range []string{"u_1", "u_2", "u_3"} {
+		ops = append(ops, reservation.Op{Kind: reservation.OpReserve, Attendee: a, SessionID: "ARC301", At: time.Now()})
+	}
+	if err := s.Apply(ctx, ops); err != nil {
+		t.Fatal(err)
+	}
+	two := 2
+	c2 := storetest.Sample("v2")
+	c2.Sessions[1].Capacity = &two
+	if _, err := s.SaveConference(ctx, c2, rev); err != nil {
+		t.Fatal(err)
+	}
+	problems, _ := s.Check(ctx)
+	if len(problems) != 1 || !strings.Contains(problems[0], "overbooked: 3 reserved but the reservable capacity is 2") {
+		t.Errorf("problems %q", problems)
+	}
+}
