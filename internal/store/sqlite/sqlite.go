@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	msqlite "modernc.org/sqlite" // registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -60,12 +61,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 	// The writer is opened and migrated first: it switches the file to WAL,
 	// which the readers then inherit (journal_mode is stored in the file).
-	write, err := openPool(ctx, path, writerParams(), 1)
+	write, err := openWriter(ctx, path, list)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, write, path, list); err != nil {
-		write.Close()
 		return nil, err
 	}
 	read, err := openPool(ctx, path, readerParams(), max(4, runtime.GOMAXPROCS(0)))
@@ -74,6 +71,31 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{path: path, read: read, write: write, migrations: list}, nil
+}
+
+// openWriter opens the writer and applies the migrations. Two processes
+// opening a fresh file at once can meet SQLITE_BUSY while one switches it to
+// WAL (that pragma does not wait on busy_timeout), so a busy open is retried
+// for as long as busy_timeout would have waited.
+func openWriter(ctx context.Context, path string, list []migration) (*sql.DB, error) {
+	deadline := time.Now().Add(busyTimeoutMillis * time.Millisecond)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		write, err := openPool(ctx, path, writerParams(), 1)
+		if err == nil {
+			if err = migrate(ctx, write, path, list); err == nil {
+				return write, nil
+			}
+			write.Close()
+		}
+		if primaryCode(err) != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, openErr(ctx.Err(), path)
+		case <-time.After(wait):
+		}
+	}
 }
 
 // writerParams configures the single writer connection.
