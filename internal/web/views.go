@@ -44,6 +44,8 @@ type sessionItem struct {
 	Hop *travelNote
 	// Star is the favourite control (account.go); nil shows none.
 	Star *starView
+	// Seats is the seat count and buttons (seats.go); nil shows none.
+	Seats *seatBox
 }
 
 // levelNames are re:Invent's names for its session levels.
@@ -193,8 +195,9 @@ type catalogView struct {
 	Total                int
 	Status               string // the sentence read out by screen readers
 	MoreURL              string
-	FirstPageURL         string // set on later pages
-	Error                string // a bad query; the page is then a 400
+	FirstPageURL         string     // set on later pages
+	Flash                *flashView // a seat form's answer about a session not in view
+	Error                string     // a bad query; the page is then a 400
 }
 
 type facetGroup struct {
@@ -298,6 +301,7 @@ type sessionView struct {
 	Sittings           []sittingItem // every sitting of the content, this one included
 	MapURL             string        // the sittings (or this session) on the map
 	Overflow           []roomItem
+	Flash              *flashView // a seat form's answer about another session
 }
 
 type sittingItem struct {

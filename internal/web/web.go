@@ -15,14 +15,20 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"venuehop/internal/account"
+	"venuehop/internal/agenda"
+	"venuehop/internal/calfeed"
 	"venuehop/internal/catalog"
+	"venuehop/internal/clock"
 	"venuehop/internal/errcode"
+	"venuehop/internal/importer"
 	"venuehop/internal/live"
+	"venuehop/internal/reservation"
 )
 
 //go:embed templates/*.html
@@ -39,6 +45,16 @@ type Deps struct {
 	Tiles string
 	// Accounts signs people in and keeps their favourites (account.go).
 	Accounts *account.Service
+	// Agenda plans the attendee's week (week.go); nil: no My week / Now.
+	Agenda *agenda.Service
+	// Importer applies organizers' uploads (admin.go); nil: no import page.
+	Importer *importer.Importer
+	// Calendar issues attendees' feed URLs (calendar.go); nil: no page.
+	Calendar *calfeed.Service
+	// Engine is the seats (seats.go); nil: no seat counts or buttons.
+	Engine *reservation.Engine
+	// Clock is conference time (seat bands, offers); default the system's.
+	Clock clock.Clock
 }
 
 // Server renders the pages.
@@ -57,11 +73,17 @@ type Server struct {
 
 	// accounts may be nil (no sign-in: pages show no stars).
 	accounts *account.Service
+	agenda   *agenda.Service // week.go
+	importer *importer.Importer
+	pending  pendingUploads // admin.go
+	calendar *calfeed.Service
+	seats    *reservation.Engine // seats.go
+	clock    clock.Clock
 }
 
 // pageNames are the page templates; each one is parsed with layout.html
 // and parts.html.
-var pageNames = []string{"catalog", "session", "venues", "map", "error"}
+var pageNames = []string{"catalog", "session", "venues", "map", "error", "week", "now"}
 
 // New parses the templates and indexes the static files once.
 func New(d Deps) (*Server, error) {
@@ -70,6 +92,12 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{live: d.Live, log: d.Logger, tiles: d.Tiles, mapCSP: mapPolicy(d.Tiles)}
 	s.accounts = d.Accounts
+	s.agenda = d.Agenda
+	s.importer, s.calendar = d.Importer, d.Calendar
+	s.seats, s.clock = d.Engine, d.Clock
+	if s.clock == nil {
+		s.clock = clock.System{}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -82,12 +110,12 @@ func New(d Deps) (*Server, error) {
 	}
 	base, err := template.New("layout.html").
 		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands}).
-		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html")
+		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html", "templates/seat-parts.html")
 	if err != nil {
 		return nil, err
 	}
 	s.pages = make(map[string]*template.Template, len(pageNames))
-	for _, name := range append(pageNames, accountPageNames...) {
+	for _, name := range slices.Concat(pageNames, accountPageNames, adminPageNames, seatPageNames) {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -106,6 +134,16 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/{path...}", s.assets.serve)
 	if s.accounts != nil {
 		s.registerAccounts(mux) // account.go
+		s.registerAdmin(mux)    // admin.go: organizer pages
+		if s.calendar != nil {
+			s.registerCalendar(mux) // calendar.go
+		}
+	}
+	if s.agenda != nil && s.accounts != nil {
+		s.registerWeek(mux) // week.go
+	}
+	if s.seats != nil && s.accounts != nil {
+		s.registerSeats(mux) // seats.go
 	}
 }
 
@@ -171,6 +209,7 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		}
 		s.addHops(ix, res.Sessions, view.Results)
 		s.addStars(r, res.Sessions, view.Results)
+		view.Flash = s.addSeatBands(w, r, snap, res.Sessions, view.Results) // seats.go
 		if res.Next != "" {
 			next := maps.Clone(vals)
 			next.Set("cursor", res.Next)
@@ -218,6 +257,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	view := newSessionView(snap, se)
 	s.addSittingHops(ix, snap.Sittings(se.Group()), &view)
 	s.addStar(r, se, &view)
+	s.addSeats(w, r, snap, se, &view) // seats.go
 	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
 		Title: se.Title, ConferenceName: snap.Conf.Name, Main: view,
 	})
