@@ -159,6 +159,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 
 	var rev int64
 	var body []byte
+	var stored *conference.Conference
 	err = s.read.QueryRowContext(ctx,
 		`SELECT rev, body FROM conference_revisions ORDER BY rev DESC LIMIT 1`).Scan(&rev, &body)
 	switch {
@@ -172,6 +173,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			problems = append(problems, err.Error())
 			break
 		}
+		stored = c
 		// Room overlaps are warnings: imports of real schedules may carry
 		// them (conference.ValidateOptions), so they are not corruption.
 		for _, p := range conference.Validate(c, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
@@ -180,5 +182,9 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
-	return problems, nil
+	seats, err := s.checkSeats(ctx, stored)
+	if err != nil {
+		return nil, err
+	}
+	return append(problems, seats...), nil
 }
