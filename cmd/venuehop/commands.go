@@ -12,10 +12,8 @@ import (
 	"time"
 
 	"venuehop/internal/app"
-	"venuehop/internal/conference"
 	"venuehop/internal/config"
 	"venuehop/internal/demo"
-	"venuehop/internal/errcode"
 	"venuehop/internal/formats"
 )
 
@@ -52,6 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if a.DemoLoaded {
 		fmt.Fprintf(stdout, "The demo conference was loaded into %s.\n", cfg.DataDir)
 	}
+	printDemoAccounts(stdout, a.DemoAccounts, cfg.DataDir) // user.go
 	log.Info("ready", "url", a.URL(), "startup", time.Since(started).Round(time.Millisecond))
 	return a.Serve(ctx)
 }
@@ -108,125 +107,24 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 	return nil
 }
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := config.Defaults()
-	fs := newFlags("import", "import FILE [--format auto|json] [--timezone ZONE] [--data DIR] [--db URL] [--dry-run]", stderr)
-	cfg.StoreFlags(fs)
-	format := fs.String("format", "auto", "auto or json (csv, frab and c3voc are coming)")
-	tz := fs.String("timezone", "", "IANA time zone for a file that names none")
-	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, store nothing")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"expected exactly one FILE to import"}
-	}
-	if *tz != "" {
-		if _, err := time.LoadLocation(*tz); err != nil {
-			return usageError{fmt.Sprintf("--timezone: %q is not an IANA time zone (e.g. America/Los_Angeles)", *tz)}
-		}
-	}
-	path := pos[0]
-	switch strings.ToLower(*format) {
-	case "auto", "json":
-	case "csv", "frab", "c3voc":
-		return fmt.Errorf("the %s format is not supported yet; use native JSON (docs/conference.schema.json)", *format)
-	default:
-		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab or c3voc, got %q", *format)}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("cannot open %s: %w", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	c, warnings, err := formats.ReadNative(f, path)
-	if err != nil {
-		return err
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
-
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	old, rev, err := st.LoadConference(ctx)
-	if err != nil && !errcode.Is(err, errcode.NotFound) {
-		return err
-	}
-	added, changed, removed := diffSessions(old, c)
-	verb := "imported"
-	if *dryRun {
-		verb = "would import"
-	} else if _, err := st.SaveConference(ctx, c, rev); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s %s: %d sessions (%d added, %d changed, %d removed), %d venues, %d rooms\n",
-		verb, path, len(c.Sessions), added, changed, removed, len(c.Venues), len(c.Rooms))
-	return nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-// diffSessions counts sessions added, changed and removed by id.
-func diffSessions(old, new *conference.Conference) (added, changed, removed int) {
-	prev := map[string]*conference.Session{}
-	if old != nil {
-		for i := range old.Sessions {
-			prev[old.Sessions[i].ID] = &old.Sessions[i]
-		}
-	}
-	seen := map[string]bool{}
-	for i := range new.Sessions {
-		s := &new.Sessions[i]
-		seen[s.ID] = true
-		p, ok := prev[s.ID]
-		switch {
-		case !ok:
-			added++
-		case !sameSession(p, s):
-			changed++
-		}
-	}
-	for id := range prev {
-		if !seen[id] {
-			removed++
-		}
-	}
-	return
-}
-
-func sameSession(a, b *conference.Session) bool {
-	return a.Title == b.Title && a.RoomID == b.RoomID && a.Start.Equal(b.Start) && a.End.Equal(b.End) &&
-		a.Type == b.Type && a.Level == b.Level && a.Abstract == b.Abstract && a.Cancelled == b.Cancelled &&
-		a.Reservable == b.Reservable && a.Recorded == b.Recorded
-}
+// runImport is in import.go.
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("export", "export --format json [-o FILE] [--data DIR] [--db URL]", stderr)
+	fs := newFlags("export", "export --format json|csv|frab|c3voc|ical|geojson [-o FILE] [--base-url URL] [--data DIR] [--db URL]", stderr)
 	cfg.StoreFlags(fs)
-	format := fs.String("format", "", "json (csv, frab, c3voc, ical and geojson are coming)")
+	format := fs.String("format", "", "json, csv, frab, c3voc, ical or geojson (docs/formats.md)")
 	out := fs.String("o", "-", "write to FILE (- for standard output)")
+	baseURL := fs.String("base-url", "", "public address of the server, for session links in frab, c3voc and ical files")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
 	switch strings.ToLower(*format) {
-	case "json":
-	case "csv", "frab", "c3voc", "ical", "geojson":
-		return fmt.Errorf("the %s format is not supported yet; use --format json", *format)
+	case "json", "csv", "frab", "c3voc", "ical", "geojson":
 	case "":
-		return usageError{"--format is required (json)"}
+		return usageError{"--format is required (json, csv, frab, c3voc, ical or geojson)"}
 	default:
 		return usageError{fmt.Sprintf("--format: expected json, csv, frab, c3voc, ical or geojson, got %q", *format)}
 	}
@@ -239,7 +137,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	return writeOutput(*out, stdout, func(w io.Writer) error { return formats.WriteNative(w, c) })
+	opt := formats.WriteOptions{BaseURL: *baseURL, Now: time.Now()}
+	return writeOutput(*out, stdout, func(w io.Writer) error { return formats.Write(w, c, strings.ToLower(*format), opt) })
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -32,6 +32,11 @@ func commands() []command {
 		{"import", "check and load a conference file into the store", runImport},
 		{"export", "write the stored conference in a format", runExport},
 		{"check", "verify every store invariant; exit 1 naming a violation", runCheck},
+		{"migrate", "copy the embedded store into an empty PostgreSQL database", runMigrate},
+		{"loadtest", "the reservation rush against a running server", runLoadtest},
+		{"travel", "door-to-door minutes between venues, or one trip's steps", runTravel},
+		{"plan", "plan the best walkable week, offline from files or for an attendee", runPlan},
+		{"user", "add an account: user add EMAIL --role attendee|organizer|admin", runUser},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -9,11 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"venuehop/internal/account"
+	"venuehop/internal/agenda"
+	"venuehop/internal/calfeed"
 	"venuehop/internal/clock"
 	"venuehop/internal/conference"
 	"venuehop/internal/config"
@@ -21,8 +26,11 @@ import (
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/httpx"
+	"venuehop/internal/importer"
 	"venuehop/internal/live"
+	"venuehop/internal/reservation"
 	"venuehop/internal/store"
+	"venuehop/internal/store/postgres"
 	"venuehop/internal/store/sqlite"
 	"venuehop/internal/web"
 )
@@ -37,6 +45,18 @@ type App struct {
 	handler http.Handler
 	// DemoLoaded is true when this start put the demo into an empty store.
 	DemoLoaded bool
+	// DemoAccounts are the demo's sign-ins (accounts.go), for serve to print.
+	DemoAccounts []DemoAccount
+	accounts     *account.Service
+	seats        *reservation.Engine // reservations.go
+	hub          *httpapi.Hub
+	bulk         httpapi.BulkAccounts
+	plans        *agenda.Service // plans.go
+	// replan is plans, for the engine's notifier started before it.
+	replan atomic.Pointer[agenda.Service]
+
+	importer *importer.Importer // imports.go
+	calendar *calfeed.Service
 
 	ln  net.Listener
 	srv *http.Server
@@ -45,7 +65,7 @@ type App struct {
 // OpenStore opens the store the configuration selects.
 func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if cfg.DB != "" {
-		return nil, errcode.New(errcode.Unavailable, "the PostgreSQL backend is not available in this version; leave --db empty to use the embedded store in --data")
+		return postgres.Open(ctx, cfg.DB)
 	}
 	return sqlite.Open(ctx, cfg.DataDir)
 }
@@ -70,7 +90,33 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.store = st
+	if cfg.DB != "" {
+		// On PostgreSQL the data directory still keeps this node's files
+		// (the calendar feed key, the demo sign-ins); SQLite made it.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			st.Close()
+			return nil, errcode.Wrap(errcode.Unavailable, err, "cannot create data directory %s", cfg.DataDir)
+		}
+	}
 	if err := a.loadConference(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.setupAccounts(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.setupReservations(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.setupPlans(); err != nil {
+		a.closeReservations()
+		st.Close()
+		return nil, err
+	}
+	if err := a.setupImports(ctx); err != nil { // imports.go
+		a.closeReservations()
 		st.Close()
 		return nil, err
 	}
@@ -78,14 +124,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
-	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg}).Register(mux)
-	pages, err := web.New(web.Deps{Live: &a.live, Logger: log})
+	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
+		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
+		Importer: a.importer, Calendar: a.calendar}).Register(mux)
+	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
+		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	pages.Register(mux)
-	a.handler = securityHeaders(httpx.Observe(mux, log, httpx.NewMetrics(reg)))
+	a.handler = securityHeaders(httpx.Observe(httpx.Authenticate(mux, a.accounts, log), log, httpx.NewMetrics(reg)))
 	return a, nil
 }
 
@@ -93,7 +142,11 @@ func (a *App) loadConference(ctx context.Context) error {
 	c, rev, err := a.store.LoadConference(ctx)
 	if errcode.Is(err, errcode.NotFound) {
 		if !a.cfg.Demo {
-			return errcode.New(errcode.NotFound, "the store in %s holds no conference; import one (venuehop import FILE) or start with --demo", a.cfg.DataDir)
+			where := a.cfg.DataDir
+			if a.cfg.DB != "" {
+				where = postgres.Redact(a.cfg.DB)
+			}
+			return errcode.New(errcode.NotFound, "the store in %s holds no conference; import one (venuehop import FILE) or start with --demo", where)
 		}
 		c, err = demo.Generate(demo.Options{Seed: a.cfg.DemoSeed, Start: a.cfg.DemoStart, Now: a.clock.Now()})
 		if err != nil {
@@ -171,7 +224,11 @@ func (a *App) Serve(ctx context.Context) error {
 }
 
 // Close releases the store.
-func (a *App) Close() error { return a.store.Close() }
+func (a *App) Close() error {
+	a.closeReservations()
+	a.closePlans()
+	return a.store.Close()
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -5,23 +5,36 @@ import (
 
 	"venuehop/internal/agenda"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 	"venuehop/internal/store/sqlite"
 )
 
 // setupPlans builds the planning service (agenda, plans, now/next) on the
 // store's plan table and starts re-planning when a session changes.
 func (a *App) setupPlans() error {
-	st, ok := a.store.(*sqlite.Store)
+	plans, ok := planStore(a.store)
 	if !ok {
 		return nil // no plan storage: the planning endpoints are off
 	}
 	a.plans = agenda.New(agenda.Deps{
-		Live: &a.live, Clock: a.clock, Personal: a.accounts.Store(), Plans: st.Plans(),
+		Live: &a.live, Clock: a.clock, Personal: a.accounts.Store(), Plans: plans,
 		Seats: a.seats, Notify: a.hub, Logger: a.log,
 	})
 	a.plans.Start()
 	a.replan.Store(a.plans)
 	return nil
+}
+
+// planStore returns the backend's plan store. SQLite's Plans returns its
+// concrete type, so it is named here; other backends return the interface.
+func planStore(st store.Store) (agenda.PlanStore, bool) {
+	switch s := st.(type) {
+	case interface{ Plans() agenda.PlanStore }:
+		return s.Plans(), true
+	case *sqlite.Store:
+		return s.Plans(), true
+	}
+	return nil, false
 }
 
 // closePlans stops re-planning; call it after the engine is closed.

@@ -114,7 +114,7 @@ type SessionJSON struct {
 // sessionJSON renders a session in the conference zone. Seat counts come
 // from the reservation service once it exists; until then nothing is
 // reserved or held.
-func sessionJSON(snap *conference.Snapshot, s *conference.Session, now time.Time) SessionJSON {
+func sessionJSON(snap *conference.Snapshot, s *conference.Session, now time.Time, counts Seats) SessionJSON {
 	out := SessionJSON{
 		ID: s.ID, Code: s.Code, Title: s.Title, Abstract: s.Abstract, Type: s.Type, Level: s.Level,
 		Topics: s.Topics, Speakers: make([]speakerJSON, len(s.Speakers)), RoomID: s.RoomID,
@@ -141,7 +141,10 @@ func sessionJSON(snap *conference.Snapshot, s *conference.Session, now time.Time
 	if s.Reservable {
 		seats.Capacity = snap.ReservableCapacity(s)
 	}
-	seats.Available = seats.Capacity - seats.Reserved - seats.Held
+	if counts != nil {
+		seats.Reserved, seats.Held = counts.Seats(s.ID)
+	}
+	seats.Available = max(0, seats.Capacity-seats.Reserved-seats.Held)
 	seats.Band = Band(seats.Capacity, seats.Available, s, now)
 	out.Seats = seats
 	return out
@@ -185,7 +188,7 @@ func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
 	now := a.Clock.Now()
 	out := sessionsJSON{Sessions: make([]SessionJSON, len(res.Sessions)), Total: res.Total, Facets: res.Facets, Next: res.Next}
 	for i, s := range res.Sessions {
-		out.Sessions[i] = sessionJSON(snap, s, now)
+		out.Sessions[i] = sessionJSON(snap, s, now, a.Seats)
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -197,5 +200,5 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errcode.New(errcode.NotFound, "no session with id %q", r.PathValue("id")))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, sessionJSON(snap, s, a.Clock.Now()))
+	httpx.WriteJSON(w, http.StatusOK, sessionJSON(snap, s, a.Clock.Now(), a.Seats))
 }

@@ -1,13 +1,16 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -206,9 +209,12 @@ func presentedCSRF(w http.ResponseWriter, r *http.Request) (string, error) {
 	if t := r.Header.Get(CSRFHeader); t != "" {
 		return t, nil
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" && ct != "multipart/form-data" {
 		return "", nil
+	}
+	if ct == "multipart/form-data" {
+		return multipartCSRF(w, r, params["boundary"]), nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
 	var err error
@@ -225,6 +231,48 @@ func presentedCSRF(w http.ResponseWriter, r *http.Request) (string, error) {
 		return "", errcode.New(errcode.Invalid, "the form could not be read")
 	}
 	return r.PostForm.Get(CSRFField), nil
+}
+
+// UploadSuffix ends the paths of upload forms: their multipart bodies may
+// be larger than MaxFormBytes and their handlers bound them themselves.
+// Every other form stays bounded by MaxFormBytes.
+const UploadSuffix = "/upload"
+
+// multipartCSRF reads a multipart form only as far as its csrf field,
+// which must come before any file (forms put it first), within
+// MaxFormBytes, and then gives the body back whole to the handler, so an
+// upload far larger than a form is checked without being read here. ""
+// when the field is not found in time.
+func multipartCSRF(w http.ResponseWriter, r *http.Request, boundary string) string {
+	if boundary == "" {
+		return ""
+	}
+	var seen bytes.Buffer
+	mr := multipart.NewReader(io.TeeReader(io.LimitReader(r.Body, MaxFormBytes), &seen), boundary)
+	token := ""
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if p.FormName() == CSRFField && p.FileName() == "" {
+			b, _ := io.ReadAll(io.LimitReader(p, 256))
+			token = string(b)
+			break
+		}
+		if p.FileName() != "" {
+			break
+		}
+	}
+	var body io.ReadCloser = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(seen.Bytes()), r.Body), r.Body}
+	if !strings.HasSuffix(r.URL.Path, UploadSuffix) {
+		body = http.MaxBytesReader(w, body, MaxFormBytes)
+	}
+	r.Body = body
+	return token
 }
 
 const csrfMessage = "the form has expired or did not come from this site; reload the page and try again"
