@@ -32,6 +32,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
+	if addr := os.Getenv("VENUEHOP_PPROF_ADDR"); addr != "" {
+		// Profiling on its own (loopback) listener, never on the public mux.
+		go servePprof(addr, stderr)
+	}
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.LogLevel))
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))

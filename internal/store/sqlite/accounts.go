@@ -15,12 +15,18 @@ import (
 // Accounts implements account.Store on this database.
 type Accounts struct {
 	read, write *sql.DB
+	tokenUser   *sql.Stmt // tokenUserSQL, prepared by Open
 }
 
 var _ account.Store = (*Accounts)(nil)
 
 // Accounts returns the account store of this database.
-func (s *Store) Accounts() account.Store { return &Accounts{read: s.read, write: s.write} }
+func (s *Store) Accounts() account.Store {
+	return &Accounts{read: s.read, write: s.write, tokenUser: s.tokenUser}
+}
+
+const tokenUserSQL = `SELECT u.id, u.email, u.name, u.role, u.created_at, t.kind, t.created_at, t.expires_at
+	FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`
 
 // timeLayout keeps stored times fixed-width UTC, so text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -105,9 +111,7 @@ func (a *Accounts) CreateToken(ctx context.Context, t account.Token) error {
 
 func (a *Accounts) TokenUser(ctx context.Context, hash account.TokenHash) (account.User, account.Token, error) {
 	var kind, created, expires string
-	u, err := scanUser(a.read.QueryRowContext(ctx,
-		`SELECT u.id, u.email, u.name, u.role, u.created_at, t.kind, t.created_at, t.expires_at
-		 FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash[:]),
+	u, err := scanUser(a.tokenUser.QueryRowContext(ctx, hash[:]),
 		&kind, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, account.Token{}, errcode.New(errcode.NotFound, "no such token")
