@@ -134,8 +134,15 @@ func Gather(ctx context.Context, snap *conference.Snapshot, personal Personal, r
 		return in, err
 	}
 	for _, f := range favs {
-		if _, ok := snap.Session(f.SessionID); !ok {
+		se, ok := snap.Session(f.SessionID)
+		if !ok {
 			in.Warnings = append(in.Warnings, "favourite "+f.SessionID+" is no longer in the catalog")
+			continue
+		}
+		if se.Type == conference.TypeKeynote && se.Scheduled() && !se.Cancelled {
+			// A starred keynote is a marked keynote: a fixed point of the
+			// day the planner plans around, not one wish among others.
+			in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindKeynote, SessionID: se.ID})
 			continue
 		}
 		in.Wishes = append(in.Wishes, planner.Wish{SessionID: f.SessionID, Priority: string(f.Priority)})
