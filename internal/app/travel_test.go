@@ -133,6 +133,17 @@ func TestTravelAPI(t *testing.T) {
 				t.Errorf("same room: %+v", tb)
 			}
 		})},
+		{"a slower walker", travel(venetian, roomOf(demo.VenueCaesarsForum), "2026-11-30T14:00:00-08:00") + "&walkFactor=1.8", 200, trip(func(t *testing.T, tb tripBody) {
+			base, err := a.live.Load().Travel.Leg(venetian, roomOf(demo.VenueCaesarsForum), time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tb.Minutes <= base.Minutes {
+				t.Errorf("walkFactor 1.8: %d min, the usual pace %d min", tb.Minutes, base.Minutes)
+			}
+		})},
+		{"bad walk factor", travel(venetian, mandalay, "") + "&walkFactor=fast", 400, errorCode("invalid")},
+		{"absurd walk factor", travel(venetian, mandalay, "") + "&walkFactor=40", 400, errorCode("invalid")},
 		{"missing to", travel(venetian, "", ""), 400, errorCode("invalid")},
 		{"missing from", travel("", mandalay, ""), 400, errorCode("invalid")},
 		{"bad time", travel(venetian, mandalay, "tomorrow"), 400, errorCode("invalid")},

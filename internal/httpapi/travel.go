@@ -85,12 +85,31 @@ func (a *API) travel(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	trip, err := st.Travel.Leg(from, to, at)
+	tm, err := walkerModel(st.Travel, q.Get("walkFactor"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	trip, err := tm.Leg(from, to, at)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, newTripJSON(st.Snap, trip))
+}
+
+// walkerModel is the travel model for the walking factor a request asks
+// for (walkFactor=1.5: every walk takes 1.5 times as long); empty: the
+// usual pace.
+func walkerModel(tm *travel.Model, param string) (*travel.Model, error) {
+	if strings.TrimSpace(param) == "" {
+		return tm, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(param), 64)
+	if err != nil {
+		return nil, errcode.New(errcode.Invalid, "walkFactor: expected a number from %.1f to %.1f, got %q", travel.MinWalkFactor, travel.MaxWalkFactor, param)
+	}
+	return tm.WithWalkFactor(f)
 }
 
 // GeoJSON (RFC 7946). Coordinates are [lon, lat].
@@ -325,7 +344,12 @@ func (a *API) routeGeoJSON(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	route, err := st.Travel.Route(ids)
+	tm, err := walkerModel(st.Travel, r.URL.Query().Get("walkFactor"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	route, err := tm.Route(ids)
 	if err != nil {
 		a.fail(w, r, err)
 		return

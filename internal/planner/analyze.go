@@ -64,6 +64,10 @@ func Analyze(snap *conference.Snapshot, tm *travel.Model, items []Item, opt Opti
 	if err := opt.Validate(snap); err != nil {
 		return Agenda{}, err
 	}
+	tm, err := tm.WithWalkFactor(opt.WalkFactor)
+	if err != nil {
+		return Agenda{}, err
+	}
 	p := &problem{snap: snap, tm: tm, opt: opt}
 	if err := p.initDays(); err != nil {
 		return Agenda{}, err

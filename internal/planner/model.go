@@ -265,6 +265,10 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 	if err := opt.Validate(snap); err != nil {
 		return nil, err
 	}
+	tm, err := tm.WithWalkFactor(opt.WalkFactor)
+	if err != nil {
+		return nil, err
+	}
 	p := &problem{snap: snap, tm: tm, opt: opt, byGroup: map[string]int32{}, reserved: map[string]bool{},
 		needLeg: opt.AvoidShuttle || opt.MaxWalkMetersPerDay > 0}
 	if p.needLeg {

@@ -25,6 +25,7 @@ import (
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/travel"
 )
 
 // Priorities of a favourite.
@@ -111,6 +112,9 @@ type Options struct {
 	// AllowSwapReservations lets the optimizer move a reservation to
 	// another sitting of the same content (reported in Plan.Swaps).
 	AllowSwapReservations bool `json:"allowSwapReservations,omitempty"`
+	// WalkFactor is the attendee's pace: every walk takes this many times
+	// the travel model's minutes (0 or 1: the usual pace; 0.5 to 2.5).
+	WalkFactor float64 `json:"walkFactor,omitempty"`
 	// ReleaseLeadMinutes: a reserved seat lapses this long before the start.
 	ReleaseLeadMinutes int `json:"releaseLeadMinutes"`
 	// TimeLimit bounds the exact search; 0 means DefaultTimeLimit. When it
@@ -165,6 +169,8 @@ func invalid(format string, args ...any) error {
 // error naming the first bad option.
 func (o Options) Validate(snap *conference.Snapshot) error {
 	switch {
+	case o.WalkFactor != 0 && (o.WalkFactor < travel.MinWalkFactor || o.WalkFactor > travel.MaxWalkFactor):
+		return invalid("walkFactor must be from %.1f to %.1f (1 = the usual pace), got %v", travel.MinWalkFactor, travel.MaxWalkFactor, o.WalkFactor)
 	case o.BufferMinutes < 0:
 		return invalid("bufferMinutes must not be negative (got %d)", o.BufferMinutes)
 	case o.BufferMinutes > 240:

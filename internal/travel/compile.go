@@ -73,6 +73,15 @@ type route struct {
 // venue coordinates (Estimate) when it has none. The model is assumed valid
 // (conference.Validate checks it).
 func Compile(snap *conference.Snapshot) (*Model, error) {
+	m, err := compile(snap, 1, &variants{})
+	if err != nil {
+		return nil, err
+	}
+	m.variants.m = map[int]*Model{int(math.Round(1 / walkFactorStep)): m}
+	return m, nil
+}
+
+func compile(snap *conference.Snapshot, walkFactor float64, vs *variants) (*Model, error) {
 	c := snap.Conf
 	if len(c.Days) == 0 {
 		return nil, errcode.New(errcode.Invalid, "a conference without days has no travel times")
@@ -81,7 +90,7 @@ func Compile(snap *conference.Snapshot) (*Model, error) {
 	if src == nil {
 		src, estimate = fallbackModel(c), true
 	}
-	m := &Model{snap: snap, source: src, estimate: estimate}
+	m := &Model{snap: snap, source: src, estimate: estimate, walkFactor: walkFactor, variants: vs}
 	if err := m.layoutDays(c.Days, snap.Loc); err != nil {
 		return nil, err
 	}
@@ -109,7 +118,7 @@ func Compile(snap *conference.Snapshot) (*Model, error) {
 		if minutes <= 0 {
 			minutes = walkMinutes(meters, speed)
 		}
-		m.addWalk(a, b, minutes, int(math.Round(meters)), w.Path, estimate)
+		m.addWalk(a, b, m.walk(minutes), int(math.Round(meters)), w.Path, estimate)
 	}
 	m.connect(speed)
 	if err := m.addLines(snap, src, entIdx); err != nil {
@@ -167,6 +176,10 @@ func (m *Model) indexVenues(c *conference.Conference, src *conference.TravelMode
 				m.venueLevelStep[i] = int32(w.LevelChangeMinutes)
 			}
 		}
+	}
+	for i := range n {
+		m.venueSame[i] = m.walk(m.venueSame[i])
+		m.venueLevelStep[i] = m.walk(m.venueLevelStep[i])
 	}
 	for _, e := range src.Entrances {
 		v, ok := m.venueIdx[e.VenueID]
@@ -227,6 +240,9 @@ func (m *Model) indexRooms(c *conference.Conference, src *conference.TravelModel
 		m.roomEnt[i] = e
 		m.roomAccess[i] = int32(a.Minutes)
 	}
+	for i := range m.roomAccess {
+		m.roomAccess[i] = m.walk(m.roomAccess[i])
+	}
 }
 
 func (m *Model) addWalk(a, b, minutes int32, meters int, path [][2]float64, synthetic bool) {
@@ -265,11 +281,11 @@ func (m *Model) connect(speed float64) {
 			}
 			ea, eb := m.ents[a], m.ents[b]
 			if !ea.located || !eb.located {
-				m.addWalk(int32(a), int32(b), UnlocatedMinutes, 0, nil, true)
+				m.addWalk(int32(a), int32(b), m.walk(UnlocatedMinutes), 0, nil, true)
 				continue
 			}
 			meters := conference.DistanceMeters(ea.lonLat, eb.lonLat) * DetourFactor
-			m.addWalk(int32(a), int32(b), walkMinutes(meters, speed), int(math.Round(meters)),
+			m.addWalk(int32(a), int32(b), m.walk(walkMinutes(meters, speed)), int(math.Round(meters)),
 				[][2]float64{ea.lonLat, eb.lonLat}, true)
 		}
 	}

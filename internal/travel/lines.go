@@ -84,7 +84,7 @@ func (m *Model) addLines(snap *conference.Snapshot, src *conference.TravelModel,
 							e := edge{
 								from: ea, to: eb, isRide: true, synthetic: m.estimate,
 								line: li, board: pos[i], alight: pos[j],
-								accFrom: int32(a.Minutes), accTo: int32(b.Minutes),
+								accFrom: m.walk(int32(a.Minutes)), accTo: m.walk(int32(b.Minutes)),
 								ride: ride, ridePath: path, rideMeters: rideMeters,
 								accFromM: int(math.Round(conference.DistanceMeters(m.ents[ea].lonLat, m.stops[pos[i]].lonLat))),
 								accToM:   int(math.Round(conference.DistanceMeters(m.stops[pos[j]].lonLat, m.ents[eb].lonLat))),

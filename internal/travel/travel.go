@@ -66,7 +66,11 @@ type Model struct {
 	snap     *conference.Snapshot
 	source   *conference.TravelModel // the model compiled (synthetic for the fallback)
 	estimate bool
-	origin   time.Time // midnight of the first day, in the conference zone
+	// walkFactor scales every walking minute (1 = the model's speed); the
+	// variants for other factors are compiled on demand and shared.
+	walkFactor float64
+	variants   *variants
+	origin     time.Time // midnight of the first day, in the conference zone
 
 	days []day
 	nEnt int
