@@ -1,7 +1,7 @@
 // Package seatcheck verifies the seat invariants of ARCHITECTURE.md on
 // what a backend read from its tables. It is pure (no I/O) so that every
-// backend's Check names violations with the same words; the PostgreSQL
-// backend uses it, and the SQLite one can (its checkSeats says the same).
+// backend's Check names violations with the same words; both backends
+// read their tables into an Input and call Problems.
 package seatcheck
 
 import (

@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"venuehop/internal/conference"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store/seatcheck"
 )
 
 var _ reservation.Store = (*Store)(nil)
@@ -391,53 +391,26 @@ func (s *Store) AttendeeWaitlist(ctx context.Context, attendee string) ([]reserv
 	return out, nil
 }
 
-// checkSeats verifies the seat invariants of ARCHITECTURE.md against the
-// stored conference c (nil when none is stored): counters equal rows, no
-// session over its reservable capacity, no open offer without a free seat
-// behind it, no attendee in two overlapping sessions, no seat in a session
-// that is gone or cancelled.
+// checkSeats reads the seat counters, the active reservations and the open
+// offers, and checks them against the stored conference c (nil when none is
+// stored) with seatcheck, the rules every backend shares: counters equal
+// rows, no session over its reservable capacity, every open offer backed by
+// a free seat, no attendee in two overlapping sessions, no seat in a
+// session that is gone or cancelled.
 func (s *Store) checkSeats(ctx context.Context, c *conference.Conference) ([]string, error) {
-	var problems []string
-	sessions := map[string]*conference.Session{}
-	rooms := map[string]int{}
-	if c != nil {
-		for i := range c.Sessions {
-			sessions[c.Sessions[i].ID] = &c.Sessions[i]
-		}
-		for _, r := range c.Rooms {
-			rooms[r.ID] = r.Capacity
-		}
-	}
-	capacity := func(se *conference.Session) int {
-		if se.Capacity != nil {
-			return *se.Capacity
-		}
-		rc := rooms[se.RoomID]
-		return rc - rc*conference.WalkupPercent(se.Type)/100
-	}
-
-	type counts struct{ counterReserved, counterHeld, active, open int64 }
-	per := map[string]*counts{}
-	get := func(id string) *counts {
-		if per[id] == nil {
-			per[id] = &counts{}
-		}
-		return per[id]
-	}
-	byAttendee := map[string][]string{}
+	in := seatcheck.Input{Conf: c, Counters: map[string]seatcheck.Counter{}, OpenOffers: map[string]int64{}}
 	err := s.query(ctx, `SELECT session, reserved, held FROM session_seats`, nil, func(rows *sql.Rows) error {
 		var id string
-		var r, h int64
-		err := rows.Scan(&id, &r, &h)
-		get(id).counterReserved, get(id).counterHeld = r, h
+		var n seatcheck.Counter
+		err := rows.Scan(&id, &n.Reserved, &n.Held)
+		in.Counters[id] = n
 		return err
 	})
 	if err == nil {
 		err = s.query(ctx, `SELECT attendee, session FROM reservations WHERE ended = 0 ORDER BY attendee`, nil, func(rows *sql.Rows) error {
-			var a, id string
-			err := rows.Scan(&a, &id)
-			get(id).active++
-			byAttendee[a] = append(byAttendee[a], id)
+			var h seatcheck.Holding
+			err := rows.Scan(&h.Attendee, &h.Session)
+			in.Active = append(in.Active, h)
 			return err
 		})
 	}
@@ -446,67 +419,12 @@ func (s *Store) checkSeats(ctx context.Context, c *conference.Conference) ([]str
 			var id string
 			var n int64
 			err := rows.Scan(&id, &n)
-			get(id).open = n
+			in.OpenOffers[id] = n
 			return err
 		})
 	}
 	if err != nil {
 		return nil, dbErr(err, "checking seats")
 	}
-	ids := make([]string, 0, len(per))
-	for id := range per {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		n := per[id]
-		if n.counterReserved != n.active {
-			problems = append(problems, fmt.Sprintf("session %s: the seat counter says %d reserved but %d reservations are active (a seat was lost or created)", id, n.counterReserved, n.active))
-		}
-		if n.counterHeld != n.open {
-			problems = append(problems, fmt.Sprintf("session %s: the seat counter says %d held but %d offers are open", id, n.counterHeld, n.open))
-		}
-		se := sessions[id]
-		if se == nil {
-			if n.active > 0 || n.open > 0 {
-				problems = append(problems, fmt.Sprintf("session %s: %d active reservations and %d open offers for a session the conference does not have", id, n.active, n.open))
-			}
-			continue
-		}
-		if se.Cancelled && (n.active > 0 || n.open > 0) {
-			problems = append(problems, fmt.Sprintf("session %s: cancelled but %d reservations are active and %d offers open", id, n.active, n.open))
-			continue
-		}
-		capN := int64(capacity(se))
-		if n.active > capN {
-			problems = append(problems, fmt.Sprintf("session %s: overbooked: %d reserved but the reservable capacity is %d", id, n.active, capN))
-		} else if n.active+n.open > capN {
-			problems = append(problems, fmt.Sprintf("session %s: %d open offers but only %d free seats (an offer must hold a real seat)", id, n.open, capN-n.active))
-		}
-	}
-	attendees := make([]string, 0, len(byAttendee))
-	for a := range byAttendee {
-		attendees = append(attendees, a)
-	}
-	sort.Strings(attendees)
-	for _, a := range attendees {
-		list := byAttendee[a]
-		held := make([]*conference.Session, 0, len(list))
-		for _, id := range list {
-			if se := sessions[id]; se != nil && se.Scheduled() {
-				held = append(held, se)
-			}
-		}
-		slices.SortFunc(held, func(x, y *conference.Session) int { return x.Start.Compare(y.Start) })
-		var latest *conference.Session // the held session ending last so far
-		for _, se := range held {
-			if latest != nil && conference.Overlaps(latest.Start, latest.End, se.Start, se.End) {
-				problems = append(problems, fmt.Sprintf("attendee %s holds overlapping reservations for sessions %s and %s", a, latest.ID, se.ID))
-			}
-			if latest == nil || se.End.After(latest.End) {
-				latest = se
-			}
-		}
-	}
-	return problems, nil
+	return seatcheck.Problems(in), nil
 }
