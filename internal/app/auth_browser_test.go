@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,20 +19,7 @@ func TestBrowserSignInAndStar(t *testing.T) {
 	ctx := browsertest.New(t) // first: without a browser, skip before any work
 	a, srv, _ := newAuthApp(t)
 	shots := browsertest.ShotsDir(t)
-	var mu sync.Mutex
-	var problems []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == "error" {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	problems := browsertest.WatchConsole(ctx)
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -104,9 +90,7 @@ func TestBrowserSignInAndStar(t *testing.T) {
 	do("open my blocks", chromedp.Navigate(srv.URL+"/me/blocks"), chromedp.WaitVisible(chromedp.CSS("#title")))
 	browsertest.Screenshot(t, ctx, filepath.Join(shots, "blocks-phone.png"))
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range problems() {
 		// The wrong password's page is a 401, which Chromium reports.
 		if !strings.Contains(p, "status of 401") {
 			t.Errorf("browser console: %s", p)

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,20 +26,7 @@ func TestBrowserLiveSeats(t *testing.T) {
 	// would keep it waiting.
 	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
-	var mu sync.Mutex
-	var problems []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == "error" {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	problems := browsertest.WatchConsole(ctx)
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -186,9 +172,7 @@ func TestBrowserLiveSeats(t *testing.T) {
 	do("the catalog on a desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?reservable=true"), chromedp.WaitVisible(chromedp.CSS(".seatband")))
 	catalogShot("seats-catalog-desktop.png")
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,20 +36,7 @@ func TestBrowserMyWeek(t *testing.T) {
 	star(t, srv.URL, login.Token, ky.ID, "must")
 	day := snap.Day(x.Start)
 
-	var mu sync.Mutex
-	var problems []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == "error" {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	problems := browsertest.WatchConsole(ctx)
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -140,9 +126,7 @@ func TestBrowserMyWeek(t *testing.T) {
 	do("Now on a desktop", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".now-list")))
 	browsertest.Screenshot(t, ctx, filepath.Join(shots, "now-desktop.png"))
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}
 }

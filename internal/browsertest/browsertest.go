@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,4 +115,30 @@ func Screenshot(t *testing.T, ctx context.Context, path string) {
 		t.Fatalf("screenshot: %v", err)
 	}
 	t.Logf("screenshot: %s", path)
+}
+
+// WatchConsole collects the page's errors (exceptions, failed loads,
+// Content-Security-Policy violations) from now on; the returned function
+// gives those seen so far.
+func WatchConsole(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == "error" {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
 }

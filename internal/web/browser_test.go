@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +22,7 @@ func TestBrowserCatalog(t *testing.T) {
 	ctx := browsertest.New(t) // first: without a browser, skip before any work
 	ts, ix := demoSite(t)
 	shots := browsertest.ShotsDir(t)
-	problems := watchConsole(ctx)
+	problems := browsertest.WatchConsole(ctx)
 
 	// A session whose code is unique enough to be the top hit.
 	snap := ix.Snapshot()
@@ -195,29 +194,4 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 		t.Fatalf("evaluate %s: %v", js, err)
 	}
 	return v
-}
-
-// watchConsole collects the page's errors (exceptions, failed loads,
-// Content-Security-Policy violations) until the test reads them.
-func watchConsole(ctx context.Context) func() []string {
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == "error" {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	return func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
 }

@@ -129,7 +129,7 @@ func TestBrowserMap(t *testing.T) {
 	ctx := browsertest.New(t) // first: without a browser, skip before any work
 	ts, snap := mapSite(t)
 	shots := browsertest.ShotsDir(t)
-	problems := watchConsole(ctx)
+	problems := browsertest.WatchConsole(ctx)
 
 	route := dayRoute(t, snap, snap.Conf.Days[1], []hop{
 		{demo.VenueVenetian, 0, 0},
