@@ -74,6 +74,21 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, back string) (
 	return nil, false
 }
 
+// signedInPage is the start of every page that needs a signed-in user: the
+// current snapshot (or a 503 page) and the user (or a redirect to sign in,
+// coming back to back).
+func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request, back string) (*conference.Snapshot, *account.User, bool) {
+	snap, ok := s.snapshot(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	u, ok := s.signedIn(w, r, back)
+	if !ok {
+		return nil, nil, false
+	}
+	return snap, u, true
+}
+
 // authView is the sign-in and sign-up forms.
 type authView struct {
 	CSRF, Next  string
@@ -281,11 +296,7 @@ type favoriteItem struct {
 }
 
 func (s *Server) handleFavorites(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/favorites")
+	snap, u, ok := s.signedInPage(w, r, "/me/favorites")
 	if !ok {
 		return
 	}
@@ -337,11 +348,7 @@ type blockItem struct {
 }
 
 func (s *Server) handleBlocks(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/blocks")
+	snap, u, ok := s.signedInPage(w, r, "/me/blocks")
 	if !ok {
 		return
 	}
@@ -381,11 +388,7 @@ func (s *Server) renderBlocks(w http.ResponseWriter, r *http.Request, snap *conf
 }
 
 func (s *Server) handleAddBlock(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/blocks")
+	snap, u, ok := s.signedInPage(w, r, "/me/blocks")
 	if !ok {
 		return
 	}
@@ -405,11 +408,7 @@ func (s *Server) handleAddBlock(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDeleteBlock(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/blocks")
+	snap, u, ok := s.signedInPage(w, r, "/me/blocks")
 	if !ok {
 		return
 	}

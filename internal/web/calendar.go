@@ -29,11 +29,7 @@ func (s *Server) handleCalendarRotate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, rotate bool) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/calendar")
+	snap, u, ok := s.signedInPage(w, r, "/me/calendar")
 	if !ok {
 		return
 	}

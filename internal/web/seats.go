@@ -653,11 +653,7 @@ type waitItem struct {
 }
 
 func (s *Server) handleMySeats(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	u, ok := s.signedIn(w, r, "/me/reservations")
+	snap, u, ok := s.signedInPage(w, r, "/me/reservations")
 	if !ok {
 		return
 	}
