@@ -167,9 +167,9 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	}
 	known := map[int64]bool{}
 	for _, m := range s.migrations {
-		known[m.version] = true
-		if !have[m.version] {
-			problems = append(problems, fmt.Sprintf("schema: migration %s is not applied", m.name))
+		known[m.Version] = true
+		if !have[m.Version] {
+			problems = append(problems, fmt.Sprintf("schema: migration %s is not applied", m.Name))
 		}
 	}
 	for _, v := range applied {

@@ -3,58 +3,21 @@ package postgres
 import (
 	"context"
 	"embed"
-	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"venuehop/internal/errcode"
+	"venuehop/internal/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one embedded schema change, numbered by its file name
-// (0001_init.sql is version 1), as in the SQLite backend.
-type migration struct {
-	version int64
-	name    string
-	sql     string
-}
+// migration is one embedded schema change (store.LoadMigrations).
+type migration = store.Migration
 
-// loadMigrations reads the embedded migrations in version order; versions
-// run 1, 2, 3, ... without gaps.
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var list []migration
-	for _, e := range entries {
-		prefix, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.ParseInt(prefix, 10, 64)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
-	for i, m := range list {
-		if m.version != int64(i+1) {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	if len(list) == 0 {
-		return nil, fmt.Errorf("no migrations")
-	}
-	return list, nil
+	return store.LoadMigrations(migrationFiles, "migrations")
 }
 
 // migrate brings the schema up to the newest embedded version in one
@@ -63,7 +26,7 @@ func loadMigrations() ([]migration, error) {
 // transaction, so several nodes starting at once apply each migration once;
 // the others wait, then find nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
-	latest := s.migrations[len(s.migrations)-1].version
+	latest := s.migrations[len(s.migrations)-1].Version
 	// Two nodes creating schema_migrations at the same instant: one of the
 	// CREATEs fails on the catalog's unique index; the next attempt sees
 	// the table and waits on its lock instead.
@@ -116,11 +79,11 @@ func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, latest int64) error {
 			"%s: database schema version %d is newer than this venuehop (max %d); upgrade venuehop", s.where, current, latest)
 	}
 	for _, m := range s.migrations[current:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return errcode.Wrap(errcode.Internal, err, "%s: applying migration %s", s.where, m.name)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return errcode.Wrap(errcode.Internal, err, "%s: applying migration %s", s.where, m.Name)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
-			return errcode.Wrap(errcode.Internal, err, "%s: recording migration %s", s.where, m.name)
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
+			return errcode.Wrap(errcode.Internal, err, "%s: recording migration %s", s.where, m.Name)
 		}
 	}
 	return nil

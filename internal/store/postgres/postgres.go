@@ -150,6 +150,6 @@ func (s *Store) Close() error {
 }
 
 // SchemaVersion is the newest migration this binary has.
-func (s *Store) SchemaVersion() int64 { return s.migrations[len(s.migrations)-1].version }
+func (s *Store) SchemaVersion() int64 { return s.migrations[len(s.migrations)-1].Version }
 
 func (s *Store) String() string { return fmt.Sprintf("PostgreSQL at %s", s.where) }

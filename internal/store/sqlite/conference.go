@@ -146,9 +146,9 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 	}
 	known := map[int64]bool{}
 	for _, m := range s.migrations {
-		known[m.version] = true
-		if !applied[m.version] {
-			problems = append(problems, fmt.Sprintf("schema: migration %s is not applied", m.name))
+		known[m.Version] = true
+		if !applied[m.Version] {
+			problems = append(problems, fmt.Sprintf("schema: migration %s is not applied", m.Name))
 		}
 	}
 	for v := range applied {
