@@ -16,23 +16,7 @@ import (
 // The JSON Schema in docs/ documents the native file; the demo's file must
 // pass it, and so must a file that ReadNative accepts.
 func TestDemoMatchesDocumentedSchema(t *testing.T) {
-	schemaFile, err := os.Open("../../docs/conference.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer schemaFile.Close()
-	doc, err := jsonschema.UnmarshalJSON(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	comp := jsonschema.NewCompiler()
-	if err := comp.AddResource("conference.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := comp.Compile("conference.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := conferenceSchema(t)
 	c, err := demo.Generate(demo.Options{Seed: 1, Start: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
@@ -58,4 +42,27 @@ func TestDemoMatchesDocumentedSchema(t *testing.T) {
 	if err := schema.Validate(bad); err == nil {
 		t.Error("schema accepts a negative capacity")
 	}
+}
+
+// conferenceSchema compiles docs/conference.schema.json.
+func conferenceSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("../../docs/conference.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := jsonschema.NewCompiler()
+	if err := comp.AddResource("conference.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := comp.Compile("conference.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema
 }

@@ -3,11 +3,8 @@ package formats
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"venuehop/internal/demo"
 )
@@ -16,23 +13,7 @@ import (
 // the travel model strictly: the demo's model passes (TestDemoMatches…),
 // and each broken copy of it fails.
 func TestTravelSchemaRejects(t *testing.T) {
-	f, err := os.Open("../../docs/conference.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	comp := jsonschema.NewCompiler()
-	if err := comp.AddResource("conference.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := comp.Compile("conference.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := conferenceSchema(t)
 	c, err := demo.Generate(demo.Options{Seed: 1, Start: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
