@@ -52,7 +52,18 @@ type Engine struct {
 	sessions atomic.Pointer[map[string]*sessionState]
 
 	seq sequencer
+
+	// log is the store as a SharedLog when several nodes may share it
+	// (nil for SQLite); wake hears its notifications.
+	shared      SharedLog
+	wake        chan struct{}
+	watchCancel context.CancelFunc
+	staleRuns   atomic.Int64
 }
+
+// StaleRetries counts the batches decided again because another node
+// committed first (always 0 on a single-node store).
+func (e *Engine) StaleRetries() int64 { return e.staleRuns.Load() }
 
 // queueDepth bounds the requests waiting for the sequencer; beyond it
 // callers wait (their context bounds how long).
@@ -78,7 +89,22 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.seq.e = e
+	if l, ok := d.Store.(SharedLog); ok {
+		e.shared = l
+		e.wake = make(chan struct{}, 1)
+		watch, cancel := context.WithCancel(context.Background())
+		e.watchCancel = cancel
+		go l.Watch(watch, func() {
+			select {
+			case e.wake <- struct{}{}:
+			default:
+			}
+		})
+	}
 	if err := e.seq.load(ctx); err != nil {
+		if e.watchCancel != nil {
+			e.watchCancel()
+		}
 		return nil, err
 	}
 	go e.seq.run()
@@ -87,7 +113,12 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 
 // Close stops the sequencer after the batch in progress.
 func (e *Engine) Close() error {
-	e.stopOnce.Do(func() { close(e.stop) })
+	e.stopOnce.Do(func() {
+		close(e.stop)
+		if e.watchCancel != nil {
+			e.watchCancel()
+		}
+	})
 	<-e.stopped
 	return nil
 }

@@ -298,6 +298,10 @@ const (
 	OpSetAutoAccept
 	// OpPruneIdempotency deletes idempotency records created before At.
 	OpPruneIdempotency
+	// OpQuota records that Attendee spent Seq quota tokens at At. The
+	// engine emits it only for a SharedLog store, whose other nodes replay
+	// it; it writes no table.
+	OpQuota
 )
 
 // Op is one write. Which fields matter depends on Kind.

@@ -40,6 +40,18 @@ type sequencer struct {
 	waitSeq     int64
 	broken      bool // the last reload failed: refuse until one succeeds
 
+	// With a SharedLog store (several nodes): head is the newest log
+	// entry the state includes; needSync says other nodes may have
+	// committed since; undo is the journal of the batch being decided
+	// (journal.go), recorded while journaling is set.
+	head       int64
+	needSync   bool
+	journaling bool
+	undo       []func()
+	// replaying is set while other nodes' ops are applied: the
+	// primitives then record no ops of their own.
+	replaying bool
+
 	batch   []*request
 	ops     []Op
 	dirty   map[*sessionState]struct{}
@@ -61,6 +73,12 @@ func (q *sequencer) run() {
 		case r := <-e.in:
 			q.batch = append(q.batch, r)
 		case <-ticker.C:
+			// With several nodes the tick also looks for their commits,
+			// in case a notification was lost.
+			q.needSync = e.shared != nil
+			q.batch = append(q.batch, &request{kind: kTick, done: make(chan struct{})})
+		case <-e.wake:
+			q.needSync = true
 			q.batch = append(q.batch, &request{kind: kTick, done: make(chan struct{})})
 		}
 		// Group commit: everything that queued while the previous batch
@@ -107,6 +125,10 @@ func (q *sequencer) runBatch(rs []*request) {
 			}
 			return
 		}
+	}
+	if e.shared != nil {
+		q.runShared(rs)
+		return
 	}
 	now := e.clock.Now()
 	q.ops = q.ops[:0]
@@ -184,7 +206,11 @@ func (q *sequencer) attendee(id string) *attendee {
 
 func (q *sequencer) touch(s *sessionState) { q.dirty[s] = struct{}{} }
 
-func (q *sequencer) op(o Op) { q.ops = append(q.ops, o) }
+func (q *sequencer) op(o Op) {
+	if !q.replaying {
+		q.ops = append(q.ops, o)
+	}
+}
 
 func (q *sequencer) decide(r *request, now time.Time) {
 	switch r.kind {
@@ -236,7 +262,7 @@ func (q *sequencer) reserve(r *request, now time.Time) {
 			return
 		}
 	}
-	if ok, wait := a.take(len(r.ids), real, e.cfg.QuotaPerMinute); !ok {
+	if ok, wait := q.takeQuota(a, len(r.ids), real); !ok {
 		err := errcode.Wrap(errcode.RateLimited, &retryAfter{wait},
 			"over the quota of %d session ids a minute; retry in %d s", e.cfg.QuotaPerMinute, int(wait.Seconds())+1)
 		r.err = err
@@ -250,11 +276,7 @@ func (q *sequencer) reserve(r *request, now time.Time) {
 	body = append(body, '\n')
 	r.answer = Answer{Results: results, Body: body}
 	if r.key != "" {
-		if a.idem == nil {
-			a.idem = map[string]*IdempotencyRecord{}
-		}
-		rec := &IdempotencyRecord{Attendee: a.id, Key: r.key, Hash: r.hash, Body: body, Created: real}
-		a.idem[r.key] = rec
+		q.putIdem(a, &IdempotencyRecord{Attendee: a.id, Key: r.key, Hash: r.hash, Body: body, Created: real})
 		q.op(Op{Kind: OpIdempotency, Attendee: a.id, Key: r.key, Hash: r.hash, Body: body, At: real})
 	}
 }
@@ -303,26 +325,6 @@ func (q *sequencer) reserveOne(a *attendee, id string, now time.Time) Result {
 	return res
 }
 
-func (q *sequencer) addSeat(a *attendee, s *sessionState, now time.Time) {
-	st := &seat{s: s, created: now}
-	a.seats = append(a.seats, st)
-	s.holders[a] = st
-	q.op(Op{Kind: OpReserve, Attendee: a.id, SessionID: s.id, At: now})
-	if _, ok := a.waiting[s]; ok {
-		s.removeWaiter(a)
-		q.op(Op{Kind: OpWaitRemove, Attendee: a.id, SessionID: s.id})
-	}
-	q.touch(s)
-}
-
-func (q *sequencer) dropSeat(a *attendee, s *sessionState) {
-	if i := a.seatFor(s); i >= 0 {
-		a.seats = slices.Delete(a.seats, i, i+1)
-	}
-	delete(s.holders, a)
-	q.touch(s)
-}
-
 func (q *sequencer) cancel(attendeeID, sessionID string, now time.Time) error {
 	s := q.sessions[sessionID]
 	a := q.attendees[attendeeID]
@@ -368,14 +370,12 @@ func (q *sequencer) join(attendeeID, sessionID string, now time.Time) (int, erro
 	if n := s.available(); n > 0 {
 		return 0, errcode.New(errcode.Conflict, "session %q has %d seats available; reserve one instead of waiting", sessionID, n)
 	}
-	if ok, wait := a.take(1, e.quota.Now(), e.cfg.QuotaPerMinute); !ok {
+	if ok, wait := q.takeQuota(a, 1, e.quota.Now()); !ok {
 		return 0, errcode.Wrap(errcode.RateLimited, &retryAfter{wait}, "over the quota of %d session ids a minute", e.cfg.QuotaPerMinute)
 	}
-	q.waitSeq++
-	a.waiting[s] = q.waitSeq
-	s.waitlist = append(s.waitlist, a)
-	q.op(Op{Kind: OpWaitAdd, Attendee: a.id, SessionID: s.id, Seq: q.waitSeq, At: now})
-	q.touch(s)
+	seq := q.waitSeq + 1
+	q.insertWaiter(s, a, seq)
+	q.op(Op{Kind: OpWaitAdd, Attendee: a.id, SessionID: s.id, Seq: seq, At: now})
 	return len(s.waitlist), nil
 }
 
@@ -388,9 +388,8 @@ func (q *sequencer) leave(attendeeID, sessionID string) error {
 	if _, ok := a.waiting[s]; !ok {
 		return errcode.New(errcode.NotFound, "you are not on the waitlist of session %q", sessionID)
 	}
-	s.removeWaiter(a)
+	q.removeWaiter(s, a)
 	q.op(Op{Kind: OpWaitRemove, Attendee: a.id, SessionID: s.id})
-	q.touch(s)
 	return nil
 }
 
@@ -425,7 +424,7 @@ func (q *sequencer) offerNext(s *sessionState, now time.Time) int {
 			break
 		}
 		a := s.waitlist[i]
-		s.removeWaiter(a)
+		q.removeWaiter(s, a)
 		q.op(Op{Kind: OpWaitRemove, Attendee: a.id, SessionID: s.id})
 		made++
 		if a.autoAccept {
@@ -462,23 +461,9 @@ func newOfferID() string {
 func (q *sequencer) openOffer(a *attendee, s *sessionState, now time.Time) {
 	o := &offerState{Offer: Offer{ID: newOfferID(), Attendee: a.id, SessionID: s.id, Created: now,
 		ExpiresAt: q.offerWindow(s, now), State: OfferOpen}, a: a, s: s}
-	q.offers[o.ID] = o
-	a.offers = append(a.offers, o)
-	s.held++
-	if q.nextExpiry.IsZero() || o.ExpiresAt.Before(q.nextExpiry) {
-		q.nextExpiry = o.ExpiresAt
-	}
+	q.registerOffer(o)
 	q.op(Op{Kind: OpOfferOpen, OfferID: o.ID, Attendee: a.id, SessionID: s.id, At: now, Expires: o.ExpiresAt})
 	q.offered = append(q.offered, o.Offer)
-	q.touch(s)
-}
-
-// forgetOffer removes an offer from memory only.
-func (q *sequencer) forgetOffer(o *offerState) {
-	delete(q.offers, o.ID)
-	o.a.dropOffer(o)
-	o.s.held--
-	q.touch(o.s)
 }
 
 // closeOffer ends an open offer with state and records it.
@@ -524,7 +509,7 @@ func (q *sequencer) decline(attendeeID, offerID string, now time.Time) error {
 
 func (q *sequencer) setAutoAccept(attendeeID string, on bool, now time.Time) {
 	a := q.attendee(attendeeID)
-	a.autoAccept = on
+	q.setAuto(a, on)
 	q.op(Op{Kind: OpSetAutoAccept, Attendee: a.id, Flag: on})
 	if !on {
 		return
@@ -555,25 +540,26 @@ func (q *sequencer) checkIn(attendeeID, sessionID string, now time.Time) (CheckI
 	if at, ok := s.checkedIn[attendeeID]; ok {
 		return CheckIn{SessionID: s.id, AttendeeID: a.id, CheckedInAt: q.st.Snap.Local(at), Reserved: held >= 0, Already: true}, nil
 	}
+	var st *seat
 	if held >= 0 {
-		a.seats[held].checkedIn = true
+		st = a.seats[held]
 	}
-	s.checkedIn[a.id] = now
+	q.markCheckedIn(s, a.id, st, now)
 	q.op(Op{Kind: OpCheckIn, Attendee: a.id, SessionID: s.id, At: now})
-	q.touch(s)
 	return CheckIn{SessionID: s.id, AttendeeID: a.id, CheckedInAt: q.st.Snap.Local(now), Reserved: held >= 0}, nil
 }
 
 // ---- due work: walk-up release and offer expiry ----
 
 func (q *sequencer) due(now time.Time) {
+	q.saveDue()
 	for q.nextRelease < len(q.releases) && !now.Before(q.releases[q.nextRelease].release) {
 		s := q.releases[q.nextRelease]
 		q.nextRelease++
 		if s.released || now.Before(s.release) {
 			continue
 		}
-		s.released = true
+		q.markReleased(s)
 		q.lapse(s, now)
 	}
 	if q.nextExpiry.IsZero() || now.Before(q.nextExpiry) {
@@ -630,10 +616,7 @@ func (q *sequencer) clearOffersAndWaitlist(s *sessionState) {
 			}
 		}
 	}
-	for _, a := range s.waitlist {
-		delete(a.waiting, s)
-	}
-	s.waitlist = nil
+	q.clearWaitlist(s)
 }
 
 // cancelSession ends every reservation, offer and waitlist place of a
@@ -808,8 +791,7 @@ func (q *sequencer) install(st *live.State, now time.Time) EditReport {
 			}
 			q.closeOffer(newest, OfferWithdrawn)
 			seq := q.firstSeq(s) - 1
-			newest.a.waiting[s] = seq
-			s.waitlist = slices.Insert(s.waitlist, 0, newest.a)
+			q.insertWaiter(s, newest.a, seq)
 			q.op(Op{Kind: OpWaitAdd, Attendee: newest.a.id, SessionID: s.id, Seq: seq, At: now})
 		}
 		if c.increased || c.moved {
@@ -849,17 +831,42 @@ func (q *sequencer) rebuildReleases(now time.Time) {
 
 // load (re)builds the whole state from the store and the current
 // conference. Reservations, offers and waitlist places of sessions that
-// are gone or cancelled are cancelled now (a crash between an organizer's
-// save and the seat changes leaves them behind).
+// are gone or cancelled are cancelled now, and free seats go to their
+// waitlists (a crash between an organizer's save and the seat changes
+// leaves such work behind).
 func (q *sequencer) load(ctx context.Context) error {
+	if q.e.shared == nil {
+		return q.loadOnce(ctx)
+	}
+	// Another node may commit between the read and the repairs; then
+	// read again.
+	var err error
+	for range 8 {
+		if err = q.loadOnce(ctx); !IsStale(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (q *sequencer) loadOnce(ctx context.Context) error {
 	e := q.e
 	st := e.live.Load()
 	now := e.clock.Now()
 	cutoff := e.quota.Now().Add(-e.cfg.IdempotencyTTL)
-	stored, err := e.store.LoadSeats(ctx, cutoff)
+	var stored *Stored
+	var head int64
+	var err error
+	if e.shared != nil {
+		stored, head, err = e.shared.LoadSeatsAt(ctx, cutoff)
+	} else {
+		stored, err = e.store.LoadSeats(ctx, cutoff)
+	}
 	if err != nil {
 		return err
 	}
+	q.journaling = false
+	q.forgetJournal()
 	q.sessions = nil
 	q.st = nil
 	q.attendees = map[string]*attendee{}
@@ -879,10 +886,9 @@ func (q *sequencer) load(ctx context.Context) error {
 		}
 		return s
 	}
-	var ops []Op
 	for _, r := range stored.Reservations {
 		if keep(r.SessionID) == nil {
-			ops = append(ops, Op{Kind: OpEndReservation, Attendee: r.Attendee, SessionID: r.SessionID, State: StateSessionCancelled, At: now})
+			q.op(Op{Kind: OpEndReservation, Attendee: r.Attendee, SessionID: r.SessionID, State: StateSessionCancelled, At: now})
 		}
 	}
 	for _, r := range stored.Reservations {
@@ -929,13 +935,27 @@ func (q *sequencer) load(ctx context.Context) error {
 		}
 		a.idem[rec.Key] = rec
 	}
-	ops = append(ops, Op{Kind: OpPruneIdempotency, At: cutoff})
+	q.op(Op{Kind: OpPruneIdempotency, At: cutoff})
 	for id := range orphans {
-		ops = append(ops, Op{Kind: OpCancelSession, SessionID: id, At: now})
+		q.op(Op{Kind: OpCancelSession, SessionID: id, At: now})
 	}
-	if err := e.store.Apply(ctx, ops); err != nil {
+	for _, s := range q.sessions {
+		if s.available() > 0 && len(s.waitlist) > 0 {
+			q.offerNext(s, now)
+		}
+	}
+	if e.shared != nil {
+		if head, err = e.shared.ApplyAt(ctx, head, q.ops); err != nil {
+			q.resetNotes()
+			return err
+		}
+		q.head = head
+		q.needSync = false
+	} else if err := e.store.Apply(ctx, q.ops); err != nil {
+		q.resetNotes()
 		return err
 	}
+	q.ops = q.ops[:0]
 	for _, s := range q.sessions {
 		s.publish()
 	}

@@ -58,17 +58,6 @@ func (s *sessionState) count() SeatCount {
 	return SeatCount{SessionID: s.id, Capacity: s.capacity, Reserved: len(s.holders), Held: s.held, Release: s.release}
 }
 
-// removeWaiter takes a off the waitlist, keeping everyone else's order.
-func (s *sessionState) removeWaiter(a *attendee) bool {
-	i := slices.Index(s.waitlist, a)
-	if i < 0 {
-		return false
-	}
-	s.waitlist = slices.Delete(s.waitlist, i, i+1)
-	delete(a.waiting, s)
-	return true
-}
-
 // seat is one active reservation.
 type seat struct {
 	s         *sessionState
@@ -109,10 +98,14 @@ func (a *attendee) offerFor(s *sessionState) *offerState {
 	return nil
 }
 
-func (a *attendee) dropOffer(o *offerState) {
-	if i := slices.Index(a.offers, o); i >= 0 {
+// dropOffer removes o from a's offers and returns where it was (-1 if
+// absent).
+func (a *attendee) dropOffer(o *offerState) int {
+	i := slices.Index(a.offers, o)
+	if i >= 0 {
 		a.offers = slices.Delete(a.offers, i, i+1)
 	}
+	return i
 }
 
 // conflictWith returns the id of a held session overlapping s, or "".

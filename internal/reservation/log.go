@@ -1,0 +1,54 @@
+package reservation
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"venuehop/internal/conference"
+)
+
+// SharedLog is implemented by stores that several engines — several
+// venuehop nodes — write through (PostgreSQL). Every committed batch of
+// ops becomes one entry of a totally ordered log. An engine commits only
+// on top of the newest entry it has seen (ApplyAt fails with a stale error
+// otherwise), so the nodes together decide exactly as one sequencer would:
+// a node that lost the race takes its decisions back, replays the entries
+// it missed and decides again.
+//
+// With a SharedLog the engine also logs OpQuota ops, so that the
+// per-attendee quota is shared by all nodes.
+type SharedLog interface {
+	// LoadSeatsAt is LoadSeats plus the log position the state includes,
+	// read in one snapshot.
+	LoadSeatsAt(ctx context.Context, since time.Time) (*Stored, int64, error)
+	// ApplyAt writes ops in one transaction as the entry after head, only
+	// if head is still the newest entry, and returns the new head. When
+	// another engine committed first, nothing is written and the error
+	// satisfies IsStale.
+	ApplyAt(ctx context.Context, head int64, ops []Op) (int64, error)
+	// Since returns the entries after head, in order, and the newest
+	// conference revision. complete is false when some of them were
+	// pruned: the caller must reload everything (LoadSeatsAt).
+	Since(ctx context.Context, head int64) (entries []LogEntry, confRev int64, complete bool, err error)
+	// LoadConference returns the newest conference revision.
+	LoadConference(ctx context.Context) (*conference.Conference, int64, error)
+	// Watch calls wake whenever another node may have committed (a
+	// notification, or a reconnect after which some may have been
+	// missed), until ctx ends. wake must not block.
+	Watch(ctx context.Context, wake func())
+}
+
+// LogEntry is one committed batch of another node.
+type LogEntry struct {
+	Seq int64
+	Ops []Op
+}
+
+// IsStale reports whether err says the engine's memory was behind the
+// store (another node committed first): nothing was written, and
+// deciding again on fresh state is the remedy.
+func IsStale(err error) bool {
+	var s interface{ StaleSeats() bool }
+	return errors.As(err, &s) && s.StaleSeats()
+}

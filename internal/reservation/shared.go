@@ -1,0 +1,252 @@
+package reservation
+
+import (
+	"context"
+	"fmt"
+
+	"venuehop/internal/errcode"
+	"venuehop/internal/live"
+)
+
+// maxAttempts bounds how often a batch is decided again because other
+// nodes kept committing first; past it the batch is answered unavailable
+// (retry) rather than waiting without end.
+const maxAttempts = 8
+
+// runShared decides and commits a batch on a SharedLog store: catch up
+// with the other nodes, decide, commit on top of the newest entry; if
+// another node committed first, take the decisions back and go again.
+func (q *sequencer) runShared(rs []*request) {
+	e := q.e
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	update := len(rs) == 1 && rs[0].kind == kUpdate
+	for _, r := range rs {
+		// An explicit Tick and an organizer's change start from the
+		// newest state of all nodes.
+		if r.kind == kTick || r.kind == kUpdate {
+			q.needSync = true
+		}
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		if q.needSync {
+			if err = q.sync(ctx); err != nil {
+				break
+			}
+		}
+		now := e.clock.Now()
+		q.ops = q.ops[:0]
+		// An organizer's change saves the conference before its seat
+		// consequences; it cannot be taken back, so it is not journaled
+		// (a lost race reloads everything instead).
+		q.journaling = !update
+		q.due(now)
+		for _, r := range rs {
+			r.reset()
+			q.decide(r, now)
+		}
+		q.journaling = false
+		if len(q.ops) == 0 {
+			break
+		}
+		var head int64
+		head, err = e.shared.ApplyAt(ctx, q.head, q.ops)
+		if err == nil {
+			q.head = head
+			break
+		}
+		if !IsStale(err) {
+			break
+		}
+		e.staleRuns.Add(1)
+		q.needSync = true
+		if update {
+			// The conference is saved; a reload recomputes what it does
+			// to the seats from the store, the other nodes' commits
+			// included.
+			q.forgetJournal()
+			q.resetNotes()
+			if err = q.load(ctx); err != nil {
+				break
+			}
+			q.touchAll()
+			break
+		}
+		if attempt == maxAttempts {
+			err = errcode.Wrap(errcode.Unavailable, err, "the seats are very busy (other nodes kept committing first); nothing was changed, retry")
+			break
+		}
+		q.rollback()
+		q.resetNotes()
+	}
+	q.forgetJournal()
+	if err != nil {
+		q.failBatch(rs, err)
+		return
+	}
+	q.publish()
+	for _, r := range rs {
+		close(r.done)
+	}
+}
+
+// failBatch answers every request of a batch whose decisions could not be
+// committed, and rebuilds memory from the store.
+func (q *sequencer) failBatch(rs []*request, err error) {
+	e := q.e
+	e.log.Error("committing seat decisions failed; reloading", "requests", len(rs), "err", err)
+	for _, r := range rs {
+		if errcode.Is(err, errcode.Unavailable) {
+			r.err = err
+		} else {
+			r.err = errcode.Wrap(errcode.Unavailable, err, "the seats could not be saved; nothing was changed, retry")
+		}
+	}
+	q.resetNotes()
+	if lerr := q.load(context.Background()); lerr != nil {
+		e.log.Error("reloading the seat state failed", "err", lerr)
+		q.broken = true
+	}
+	for _, r := range rs {
+		close(r.done)
+	}
+}
+
+// sync brings the state up to the newest log entry: it replays the other
+// nodes' entries, or reloads everything when the conference changed or
+// entries were pruned.
+func (q *sequencer) sync(ctx context.Context) error {
+	e := q.e
+	entries, confRev, complete, err := e.shared.Since(ctx, q.head)
+	if err != nil {
+		return err
+	}
+	if confRev > q.st.Snap.Rev {
+		c, rev, err := e.shared.LoadConference(ctx)
+		if err != nil {
+			return err
+		}
+		st, err := live.Build(c, rev)
+		if err != nil {
+			return fmt.Errorf("conference revision %d saved by another node is invalid: %w", rev, err)
+		}
+		e.live.Store(st)
+		complete = false
+	}
+	if !complete {
+		if err := q.load(ctx); err != nil {
+			return err
+		}
+		q.touchAll()
+		return nil
+	}
+	for _, en := range entries {
+		q.replay(en.Ops)
+		q.head = en.Seq
+	}
+	q.needSync = false
+	return nil
+}
+
+// touchAll marks every session changed, so that pages hear the counts
+// after a reload.
+func (q *sequencer) touchAll() {
+	for _, s := range q.sessions {
+		if s.reservable() {
+			q.touch(s)
+		}
+	}
+}
+
+// reset clears a request's answer before it is decided (again).
+func (r *request) reset() {
+	r.answer, r.result, r.pos, r.checkIn, r.report, r.err = Answer{}, Result{}, 0, CheckIn{}, EditReport{}, nil
+	if r.kind == kGetAutoAccept {
+		r.flag = false
+	}
+}
+
+// replay applies another node's committed ops to memory. It decides
+// nothing and writes nothing: the ops are already in the store.
+func (q *sequencer) replay(ops []Op) {
+	q.replaying = true
+	defer func() { q.replaying = false }()
+	for i := range ops {
+		op := &ops[i]
+		s := q.sessions[op.SessionID]
+		switch op.Kind {
+		case OpReserve:
+			a := q.attendee(op.Attendee)
+			if s != nil && a.seatFor(s) < 0 {
+				q.addSeat(a, s, op.At)
+			}
+		case OpEndReservation:
+			a := q.attendees[op.Attendee]
+			if a == nil {
+				continue
+			}
+			for _, st := range a.seats {
+				if st.s.id == op.SessionID {
+					q.dropSeat(a, st.s)
+					break
+				}
+			}
+		case OpLapseSession:
+			if s != nil {
+				q.markReleased(s)
+				q.clearOffersAndWaitlist(s)
+			}
+		case OpCancelSession:
+			if s != nil {
+				q.clearOffersAndWaitlist(s)
+			}
+		case OpWaitAdd:
+			a := q.attendee(op.Attendee)
+			if s != nil {
+				if _, ok := a.waiting[s]; ok {
+					q.removeWaiter(s, a)
+				}
+				q.insertWaiter(s, a, op.Seq)
+			}
+		case OpWaitRemove:
+			if a := q.attendees[op.Attendee]; a != nil && s != nil {
+				q.removeWaiter(s, a)
+			}
+		case OpOfferOpen:
+			a := q.attendee(op.Attendee)
+			if s != nil && q.offers[op.OfferID] == nil {
+				o := &offerState{Offer: Offer{ID: op.OfferID, Attendee: a.id, SessionID: s.id, Created: op.At,
+					ExpiresAt: op.Expires, State: OfferOpen}, a: a, s: s}
+				q.registerOffer(o)
+				q.offered = append(q.offered, o.Offer)
+			}
+		case OpOfferEnd:
+			if o := q.offers[op.OfferID]; o != nil {
+				q.forgetOffer(o)
+			}
+		case OpCheckIn:
+			if s != nil {
+				if _, ok := s.checkedIn[op.Attendee]; !ok {
+					var st *seat
+					if a := q.attendees[op.Attendee]; a != nil {
+						if i := a.seatFor(s); i >= 0 {
+							st = a.seats[i]
+						}
+					}
+					q.markCheckedIn(s, op.Attendee, st, op.At)
+				}
+			}
+		case OpIdempotency:
+			a := q.attendee(op.Attendee)
+			q.putIdem(a, &IdempotencyRecord{Attendee: a.id, Key: op.Key, Hash: op.Hash, Body: op.Body, Created: op.At})
+		case OpSetAutoAccept:
+			q.setAuto(q.attendee(op.Attendee), op.Flag)
+		case OpQuota:
+			q.attendee(op.Attendee).take(int(op.Seq), op.At, q.e.cfg.QuotaPerMinute)
+		case OpPruneIdempotency:
+			// Memory forgets old keys at the next load; replaying a key
+			// past its time is harmless (its age is checked on use).
+		}
+	}
+}
