@@ -123,6 +123,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_batches_redecided_total",
+			Help: "Seat batches decided again because another node committed first."},
+			func() float64 { return float64(a.seats.StaleRetries()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_log_replayed_total",
+			Help: "Other nodes' committed seat batches this node replayed."},
+			func() float64 { return float64(a.seats.Replayed()) }))
 	mux := http.NewServeMux()
 	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
@@ -152,10 +159,18 @@ func (a *App) loadConference(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("generating the demo: %w", err)
 		}
-		if rev, err = a.store.SaveConference(ctx, c, 0); err != nil {
+		rev, err = a.store.SaveConference(ctx, c, 0)
+		switch {
+		case errcode.Is(err, errcode.Conflict):
+			// Another node on the same database stored one first: use it.
+			if c, rev, err = a.store.LoadConference(ctx); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
+		default:
+			a.DemoLoaded = true
 		}
-		a.DemoLoaded = true
 	} else if err != nil {
 		return err
 	}

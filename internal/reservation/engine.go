@@ -59,11 +59,17 @@ type Engine struct {
 	wake        chan struct{}
 	watchCancel context.CancelFunc
 	staleRuns   atomic.Int64
+	replayed    atomic.Int64
+	// seen is the newest log entry the sequencer's state includes.
+	seen atomic.Int64
 }
 
 // StaleRetries counts the batches decided again because another node
 // committed first (always 0 on a single-node store).
 func (e *Engine) StaleRetries() int64 { return e.staleRuns.Load() }
+
+// Replayed counts the other nodes' log entries this engine applied.
+func (e *Engine) Replayed() int64 { return e.replayed.Load() }
 
 // queueDepth bounds the requests waiting for the sequencer; beyond it
 // callers wait (their context bounds how long).
@@ -94,7 +100,10 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 		e.wake = make(chan struct{}, 1)
 		watch, cancel := context.WithCancel(context.Background())
 		e.watchCancel = cancel
-		go l.Watch(watch, func() {
+		go l.Watch(watch, func(seq int64) {
+			if seq > 0 && seq <= e.seen.Load() {
+				return // this node's own commit, or one it has replayed
+			}
 			select {
 			case e.wake <- struct{}{}:
 			default:
@@ -208,6 +217,9 @@ func (e *Engine) Reserve(ctx context.Context, attendeeID string, sessionIDs []st
 	}
 	if err := e.call(ctx, r); err != nil {
 		return Answer{}, err
+	}
+	if r.answer.Body == nil {
+		r.answer.Body = encodeResults(r.answer.Results)
 	}
 	return r.answer, nil
 }

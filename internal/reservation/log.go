@@ -27,16 +27,25 @@ type SharedLog interface {
 	// another engine committed first, nothing is written and the error
 	// satisfies IsStale.
 	ApplyAt(ctx context.Context, head int64, ops []Op) (int64, error)
+	// ApplyLocked is the commit that cannot be stale, for an engine that
+	// lost a race: in one transaction it waits for its turn on the log,
+	// hands decide the entries after head, the newest conference
+	// revision and whether the entries are complete (as Since), and
+	// writes the ops decide returns as the next entry; it returns the new
+	// head (the newest, when there were no ops). decide may be called
+	// again if the transaction is retried; its error rolls back.
+	ApplyLocked(ctx context.Context, head int64, decide func(entries []LogEntry, confRev int64, complete bool) ([]Op, error)) (int64, error)
 	// Since returns the entries after head, in order, and the newest
 	// conference revision. complete is false when some of them were
 	// pruned: the caller must reload everything (LoadSeatsAt).
 	Since(ctx context.Context, head int64) (entries []LogEntry, confRev int64, complete bool, err error)
 	// LoadConference returns the newest conference revision.
 	LoadConference(ctx context.Context) (*conference.Conference, int64, error)
-	// Watch calls wake whenever another node may have committed (a
-	// notification, or a reconnect after which some may have been
-	// missed), until ctx ends. wake must not block.
-	Watch(ctx context.Context, wake func())
+	// Watch calls wake whenever another node may have committed, until
+	// ctx ends: with the new entry's number when a commit is announced,
+	// with 0 when it is not known (a conference save, a reconnect after
+	// which some may have been missed). wake must not block.
+	Watch(ctx context.Context, wake func(seq int64))
 }
 
 // LogEntry is one committed batch of another node.

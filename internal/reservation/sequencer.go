@@ -246,6 +246,12 @@ type resultsBody struct {
 	Results []Result `json:"results"`
 }
 
+// encodeResults is an answer's body: its JSON and a newline.
+func encodeResults(results []Result) []byte {
+	body, _ := json.Marshal(resultsBody{results})
+	return append(body, '\n')
+}
+
 func (q *sequencer) reserve(r *request, now time.Time) {
 	e := q.e
 	a := q.attendee(r.attendee)
@@ -272,10 +278,12 @@ func (q *sequencer) reserve(r *request, now time.Time) {
 	for i, id := range r.ids {
 		results[i] = q.reserveOne(a, id, now)
 	}
-	body, _ := json.Marshal(resultsBody{results})
-	body = append(body, '\n')
-	r.answer = Answer{Results: results, Body: body}
+	r.answer = Answer{Results: results}
 	if r.key != "" {
+		// The answer a retry replays is stored with the seats; without a
+		// key the caller encodes it, off the sequencer.
+		body := encodeResults(results)
+		r.answer.Body = body
 		q.putIdem(a, &IdempotencyRecord{Attendee: a.id, Key: r.key, Hash: r.hash, Body: body, Created: real})
 		q.op(Op{Kind: OpIdempotency, Attendee: a.id, Key: r.key, Hash: r.hash, Body: body, At: real})
 	}
@@ -949,7 +957,7 @@ func (q *sequencer) loadOnce(ctx context.Context) error {
 			q.resetNotes()
 			return err
 		}
-		q.head = head
+		q.setHead(head)
 		q.needSync = false
 	} else if err := e.store.Apply(ctx, q.ops); err != nil {
 		q.resetNotes()

@@ -2,6 +2,7 @@ package reservation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"venuehop/internal/errcode"
@@ -13,9 +14,15 @@ import (
 // (retry) rather than waiting without end.
 const maxAttempts = 8
 
+// errReload aborts an ApplyLocked whose entries cannot be replayed (the
+// conference changed, or entries were pruned): sync reloads instead.
+var errReload = errors.New("the seat log needs a full reload")
+
 // runShared decides and commits a batch on a SharedLog store: catch up
-// with the other nodes, decide, commit on top of the newest entry; if
-// another node committed first, take the decisions back and go again.
+// with the other nodes, decide, commit on top of the newest entry. If
+// another node committed first, the decisions are taken back and the
+// batch goes again through ApplyLocked, which waits for this node's turn
+// on the log, so a node that lost once cannot keep losing.
 func (q *sequencer) runShared(rs []*request) {
 	e := q.e
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
@@ -28,18 +35,12 @@ func (q *sequencer) runShared(rs []*request) {
 			q.needSync = true
 		}
 	}
-	var err error
-	for attempt := 1; ; attempt++ {
-		if q.needSync {
-			if err = q.sync(ctx); err != nil {
-				break
-			}
-		}
+	// An organizer's change saves the conference before its seat
+	// consequences; it cannot be taken back, so it is not journaled (a
+	// lost race reloads everything instead).
+	decide := func() {
 		now := e.clock.Now()
 		q.ops = q.ops[:0]
-		// An organizer's change saves the conference before its seat
-		// consequences; it cannot be taken back, so it is not journaled
-		// (a lost race reloads everything instead).
 		q.journaling = !update
 		q.due(now)
 		for _, r := range rs {
@@ -47,14 +48,52 @@ func (q *sequencer) runShared(rs []*request) {
 			q.decide(r, now)
 		}
 		q.journaling = false
-		if len(q.ops) == 0 {
-			break
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		if q.needSync {
+			if err = q.sync(ctx); err != nil {
+				break
+			}
 		}
 		var head int64
-		head, err = e.shared.ApplyAt(ctx, q.head, q.ops)
+		if attempt == 1 || update {
+			decide()
+			if len(q.ops) == 0 {
+				break
+			}
+			// The notification of this commit may arrive before ApplyAt
+			// returns: it is not news. (If the commit fails, sync or
+			// reload follows anyway.)
+			e.seen.Store(q.head + 1)
+			head, err = e.shared.ApplyAt(ctx, q.head, q.ops)
+		} else {
+			head, err = e.shared.ApplyLocked(ctx, q.head, func(entries []LogEntry, confRev int64, complete bool) ([]Op, error) {
+				q.rollback() // a retried transaction calls again
+				q.resetNotes()
+				if !complete || confRev > q.st.Snap.Rev {
+					return nil, errReload
+				}
+				for _, en := range entries {
+					if en.Seq > q.head {
+						q.replay(en.Ops)
+						q.setHead(en.Seq)
+						e.replayed.Add(1)
+					}
+				}
+				decide()
+				e.seen.Store(q.head + 1)
+				return q.ops, nil
+			})
+		}
 		if err == nil {
-			q.head = head
+			q.setHead(head)
 			break
+		}
+		if errors.Is(err, errReload) && attempt < maxAttempts {
+			q.needSync = true // sync reloads
+			err = nil
+			continue
 		}
 		if !IsStale(err) {
 			break
@@ -143,10 +182,16 @@ func (q *sequencer) sync(ctx context.Context) error {
 	}
 	for _, en := range entries {
 		q.replay(en.Ops)
-		q.head = en.Seq
+		q.setHead(en.Seq)
 	}
+	e.replayed.Add(int64(len(entries)))
 	q.needSync = false
 	return nil
+}
+
+func (q *sequencer) setHead(h int64) {
+	q.head = h
+	q.e.seen.Store(h)
 }
 
 // touchAll marks every session changed, so that pages hear the counts

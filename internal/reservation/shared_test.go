@@ -54,6 +54,25 @@ func (s *sharedLog) ApplyAt(ctx context.Context, head int64, ops []reservation.O
 	return head + 1, nil
 }
 
+func (s *sharedLog) ApplyLocked(ctx context.Context, head int64, decide func([]reservation.LogEntry, int64, bool) ([]reservation.Op, error)) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, rev, err := s.Store.LoadConference(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ops, err := decide(slices.Clone(s.log[head:]), rev, true)
+	if err != nil || len(ops) == 0 {
+		return int64(len(s.log)), err
+	}
+	if err := s.Store.Apply(ctx, ops); err != nil {
+		return 0, err
+	}
+	s.log = append(s.log, reservation.LogEntry{Seq: int64(len(s.log)) + 1, Ops: slices.Clone(ops)})
+	s.wakeAll()
+	return int64(len(s.log)), nil
+}
+
 func (s *sharedLog) Apply(context.Context, []reservation.Op) error {
 	panic("an engine on a shared log must commit with ApplyAt")
 }
@@ -85,7 +104,7 @@ func (s *sharedLog) Since(ctx context.Context, head int64) ([]reservation.LogEnt
 	return entries, rev, true, err
 }
 
-func (s *sharedLog) Watch(ctx context.Context, wake func()) {
+func (s *sharedLog) Watch(ctx context.Context, wake func(seq int64)) {
 	ch := make(chan struct{}, 1)
 	s.mu.Lock()
 	s.watchers[ch] = true
@@ -100,7 +119,7 @@ func (s *sharedLog) Watch(ctx context.Context, wake func()) {
 		case <-ctx.Done():
 			return
 		case <-ch:
-			wake()
+			wake(0)
 		}
 	}
 }

@@ -63,3 +63,39 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyAt is BenchmarkApply's PostgreSQL case through the shared
+// log (one node, never stale): the same writes plus the head UPDATE, the
+// log entry and its NOTIFY, in the same round trips.
+func BenchmarkApplyAt(b *testing.B) {
+	ctx := context.Background()
+	for _, batch := range []int{1, 64, 512} {
+		b.Run(fmt.Sprintf("postgres/batch=%d", batch), func(b *testing.B) {
+			s, err := Open(ctx, pgtest.URL(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			c := storetest.Sample("bench")
+			huge := 100_000_000
+			c.Sessions[1].Capacity = &huge
+			if _, err := s.SaveConference(ctx, c, 0); err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			var head int64
+			ops := make([]reservation.Op, batch)
+			b.ResetTimer()
+			for b.Loop() {
+				for i := range ops {
+					n++
+					ops[i] = reserve(fmt.Sprintf("u_%d", n), "ARC301")
+				}
+				if head, err = s.ApplyAt(ctx, head, ops); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "res/s")
+		})
+	}
+}

@@ -79,6 +79,10 @@ func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, ba
 		if _, err := tx.Exec(ctx, `DELETE FROM conference_revisions WHERE rev <= $1`, rev-keepRevisions); err != nil {
 			return err
 		}
+		// Other nodes (Watch) hear of the new revision at commit.
+		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', current_schema() || ':conf')`); err != nil {
+			return err
+		}
 		return syncSessions(ctx, tx, c)
 	})
 	if err != nil {

@@ -40,6 +40,19 @@ func (s *Store) Load(ctx context.Context, fill func(ctx context.Context, tx pgx.
 				return errcode.New(errcode.Conflict, "%s is not empty (table %s has rows); migrate only into an empty schema", s.where, t)
 			}
 		}
+		// The seat log stays empty and its head at 0: the loaded rows are
+		// the state at entry 0. A head that moved means nodes already
+		// commit here (their memory would not include the load).
+		var head int64
+		if _, err := tx.Exec(ctx, `LOCK TABLE seat_head, seat_log IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT (SELECT seq FROM seat_head) + (SELECT count(*) FROM seat_log)`).Scan(&head); err != nil {
+			return err
+		}
+		if head != 0 {
+			return errcode.New(errcode.Conflict, "%s is not empty (nodes have committed seats there); stop them and migrate only into an empty schema", s.where)
+		}
 		if err := fill(ctx, tx); err != nil {
 			return err
 		}

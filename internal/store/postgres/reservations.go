@@ -90,11 +90,13 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 		return nil
 	}
 	return s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		return applyTx(ctx, tx, ops)
+		return applyTx(ctx, tx, ops, nil)
 	})
 }
 
-func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op) error {
+// applyTx writes ops in tx. first, when not nil, queues statements at the
+// head of the first pipelined batch (ApplyAt's head check and log entry).
+func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*pgx.Batch)) error {
 	a := &applier{deltas: map[string]*[2]int64{}}
 	for i := range ops {
 		if ops[i].Kind == reservation.OpReserve {
@@ -105,6 +107,9 @@ func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op) error {
 	a.gainers = slices.Compact(a.gainers)
 
 	b := &pgx.Batch{}
+	if first != nil {
+		first(b)
+	}
 	if len(a.gainers) > 0 {
 		// Two statements, not one: the SELECT's fresh snapshot sees a row
 		// another node inserted and committed while this INSERT waited on
@@ -272,6 +277,8 @@ func (a *applier) queue(b *pgx.Batch, op *reservation.Op) error {
 			ON CONFLICT (attendee) DO UPDATE SET auto_accept = EXCLUDED.auto_accept`, op.Attendee, op.Flag)
 	case reservation.OpPruneIdempotency:
 		b.Queue(`DELETE FROM idempotency WHERE created_at < $1`, ms(op.At))
+	case reservation.OpQuota:
+		// Travels in the shared log only (ApplyAt); no table keeps it.
 	default:
 		return errcode.New(errcode.Internal, "unknown seat operation %d", op.Kind)
 	}
@@ -282,10 +289,24 @@ func (a *applier) queue(b *pgx.Batch, op *reservation.Op) error {
 // a reload beside other nodes' commits sees each of them whole or not at
 // all.
 func (s *Store) LoadSeats(ctx context.Context, since time.Time) (*reservation.Stored, error) {
+	out, _, err := s.loadSeats(ctx, since, false)
+	return out, err
+}
+
+// loadSeats is LoadSeats and, when withHead, LoadSeatsAt: the head is read
+// in the same snapshot as the rows.
+func (s *Store) loadSeats(ctx context.Context, since time.Time, withHead bool) (*reservation.Stored, int64, error) {
 	var out *reservation.Stored
+	var head int64
 	err := s.inTx(ctx, "loading seats", pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		out = &reservation.Stored{}
 		var err error
+		if withHead {
+			// The first statement takes the snapshot every later one reads.
+			if err := tx.QueryRow(ctx, `SELECT seq FROM seat_head`).Scan(&head); err != nil {
+				return err
+			}
+		}
 		out.Reservations, err = collect(ctx, tx, `SELECT attendee, session, created_at, checked_in_at FROM reservations WHERE ended = 0 ORDER BY id`, nil,
 			func(r pgx.Rows) (reservation.Reservation, error) {
 				var res reservation.Reservation
@@ -347,9 +368,9 @@ func (s *Store) LoadSeats(ctx context.Context, since time.Time) (*reservation.St
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, head, nil
 }
 
 func scanOffer(r pgx.Rows) (reservation.Offer, error) {

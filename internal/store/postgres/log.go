@@ -1,0 +1,401 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"venuehop/internal/errcode"
+	"venuehop/internal/reservation"
+)
+
+// The shared seat log (reservation.SharedLog): several nodes on one
+// database decide as one sequencer would. Every ApplyAt is one entry of
+// seat_log, numbered by the one-row seat_head; PostgreSQL's row lock on
+// seat_head orders the commits of all nodes. Other nodes hear of a commit
+// through NOTIFY on notifyChannel and read the entries they missed with
+// Since.
+
+var _ reservation.SharedLog = (*Store)(nil)
+
+const (
+	// notifyChannel carries "<schema>:<seq>" after a seat commit and
+	// "<schema>:conf" after a conference save. NOTIFY is database-wide;
+	// the schema prefix keeps venuehops in other schemas of the same
+	// database from waking each other.
+	notifyChannel = "venuehop_seats"
+
+	// Pruning: every pruneEvery entries, ApplyAt deletes the entries that
+	// are both more than keepEntries behind and older than keepFor. A node
+	// further behind than that reloads (Since reports incomplete).
+	pruneEvery  = 1000
+	keepEntries = 10_000
+	keepFor     = 10 * time.Minute
+
+	// watchIdle is how long Watch waits for a notification before it
+	// checks that its connection is still alive (a silent network
+	// partition is otherwise noticed only by TCP keepalive, minutes later).
+	watchIdle = 15 * time.Second
+	// watchPing bounds that check.
+	watchPing = 5 * time.Second
+)
+
+// StaleError is what ApplyAt returns (inside an errcode.Conflict) when the
+// head it was given is no longer the newest entry: another node committed
+// first. Nothing was written.
+type StaleError struct {
+	Head int64 // the head the caller believed newest
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("seat log: entry %d is no longer the newest (another node committed first)", e.Head)
+}
+
+// StaleSeats marks the error for reservation.IsStale.
+func (e *StaleError) StaleSeats() bool { return true }
+
+func staleHead(head int64) error {
+	return errcode.Wrap(errcode.Conflict, &StaleError{Head: head}, "the seats changed meanwhile (another node committed first); nothing was saved, reload and retry")
+}
+
+// isStaleHead recognises the head UPDATE's refusal (migration 0002).
+func isStaleHead(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.ConstraintName == "seat_head_newest"
+}
+
+// ApplyAt writes ops as entry head+1 of the log, in one transaction and the
+// same round trips as Apply: the head UPDATE, the log entry, its NOTIFY
+// (delivered at commit) and the ops' statements go in the first pipelined
+// batch. The head UPDATE is first. It writes -1 instead of head+1 when the
+// row it finds (after waiting for the lock another node's ApplyAt holds)
+// is not head; the seat_head_newest constraint then aborts the
+// transaction, and PostgreSQL skips the rest of the pipeline, so a stale
+// batch costs one row-lock wait and writes nothing. The error satisfies
+// reservation.IsStale. OpQuota ops are kept in the entry and written to
+// no table. Empty ops still make an entry.
+func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (int64, error) {
+	body, err := encodeOps(ops)
+	if err != nil {
+		return 0, err
+	}
+	next := head + 1
+	err = s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var headRows int64 = -1
+		err := applyTx(ctx, tx, ops, func(b *pgx.Batch) {
+			b.Queue(`UPDATE seat_head SET seq = CASE WHEN seq = $1 THEN seq + 1 ELSE -1 END`, head).
+				Exec(func(ct pgconn.CommandTag) error {
+					headRows = ct.RowsAffected()
+					return nil
+				})
+			b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, next, body)
+			b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, next)
+			if next%pruneEvery == 0 {
+				queuePrune(b, next-keepEntries, keepFor)
+			}
+		})
+		switch {
+		case isStaleHead(err):
+			return staleHead(head)
+		case err != nil:
+			return err
+		case headRows != 1:
+			return errcode.New(errcode.Internal, "%s: the seat_head table has %d rows, want 1 (migration 0002)", s.where, headRows)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return next, nil
+}
+
+// ApplyLocked is the commit that cannot be stale, for a node that just
+// lost a race: in one transaction it takes seat_head's row lock (waiting
+// for the commit in progress, in PostgreSQL's lock queue order, so every
+// node gets its turn), reads the entries after head and the newest
+// conference revision in a snapshot taken after the lock, lets decide
+// turn them and the node's requests into ops, and writes those as the
+// next entry. With no ops nothing is written and the newest head is
+// returned. decide runs again if the transaction is retried (a
+// serialization failure); an error from it rolls everything back.
+func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries []reservation.LogEntry, confRev int64, complete bool) ([]reservation.Op, error)) (int64, error) {
+	var newHead int64
+	err := s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var cur int64
+		if err := tx.QueryRow(ctx, `SELECT seq FROM seat_head FOR UPDATE`).Scan(&cur); err != nil {
+			return err
+		}
+		entries, confRev, complete, err := s.since(ctx, tx, head)
+		if err != nil {
+			return err
+		}
+		ops, err := decide(entries, confRev, complete)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			newHead = cur
+			return nil
+		}
+		body, err := encodeOps(ops)
+		if err != nil {
+			return err
+		}
+		next := cur + 1
+		newHead = next
+		return applyTx(ctx, tx, ops, func(b *pgx.Batch) {
+			b.Queue(`UPDATE seat_head SET seq = $1`, next)
+			b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, next, body)
+			b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, next)
+			if next%pruneEvery == 0 {
+				queuePrune(b, next-keepEntries, keepFor)
+			}
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return newHead, nil
+}
+
+func queuePrune(b *pgx.Batch, upTo int64, olderThan time.Duration) {
+	b.Queue(`DELETE FROM seat_log WHERE seq <= $1 AND committed_at < now() - $2::bigint * interval '1 millisecond'`,
+		upTo, olderThan.Milliseconds())
+}
+
+// pruneLog deletes the entries numbered up to upTo that were committed
+// more than olderThan ago, as ApplyAt does now and then (for tests).
+func (s *Store) pruneLog(ctx context.Context, upTo int64, olderThan time.Duration) error {
+	return s.inTx(ctx, "pruning the seat log", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		queuePrune(b, upTo, olderThan)
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// LoadSeatsAt is LoadSeats plus the head the rows include, read in the
+// same REPEATABLE READ snapshot.
+func (s *Store) LoadSeatsAt(ctx context.Context, since time.Time) (*reservation.Stored, int64, error) {
+	return s.loadSeats(ctx, since, true)
+}
+
+// Since returns the entries after head in order, the newest conference
+// revision (0 when none) and whether the entries are complete: false when
+// some were pruned, or when head is beyond the database's head (a
+// restored backup), so the caller must reload. It is one statement, hence
+// one snapshot and one round trip.
+func (s *Store) Since(ctx context.Context, head int64) ([]reservation.LogEntry, int64, bool, error) {
+	return s.since(ctx, s.pool, head)
+}
+
+func (s *Store) since(ctx context.Context, db interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, head int64) ([]reservation.LogEntry, int64, bool, error) {
+	rows, err := db.Query(ctx, `SELECT h.seq, (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions), l.seq, l.ops
+		FROM seat_head h LEFT JOIN seat_log l ON l.seq > $1
+		ORDER BY l.seq`, head)
+	if err != nil {
+		return nil, 0, false, dbErr(err, "reading the seat log")
+	}
+	defer rows.Close()
+	var entries []reservation.LogEntry
+	var newest, confRev int64
+	for rows.Next() {
+		var seq *int64
+		var body []byte
+		if err := rows.Scan(&newest, &confRev, &seq, &body); err != nil {
+			return nil, 0, false, dbErr(err, "reading the seat log")
+		}
+		if seq == nil {
+			continue // no entry after head: the LEFT JOIN's one row
+		}
+		ops, err := decodeOps(body)
+		if err != nil {
+			return nil, 0, false, errcode.Wrap(errcode.Internal, err, "%s: seat log entry %d does not decode", s.where, *seq)
+		}
+		entries = append(entries, reservation.LogEntry{Seq: *seq, Ops: ops})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, dbErr(err, "reading the seat log")
+	}
+	// Entries are numbered without gaps and pruned from the oldest, so
+	// the count tells whether the first ones are missing.
+	complete := head <= newest && int64(len(entries)) == newest-head
+	return entries, confRev, complete, nil
+}
+
+// logOp is an Op as the log keeps it: JSON with short names, empty fields
+// left out, instants in Unix milliseconds (the precision of the seat
+// tables) and decoded in UTC. A zero instant stays zero.
+type logOp struct {
+	Kind      reservation.OpKind `json:"k"`
+	Attendee  string             `json:"a,omitempty"`
+	SessionID string             `json:"s,omitempty"`
+	OfferID   string             `json:"o,omitempty"`
+	State     string             `json:"st,omitempty"`
+	Key       string             `json:"key,omitempty"`
+	Seq       int64              `json:"seq,omitempty"`
+	At        *int64             `json:"at,omitempty"`
+	Expires   *int64             `json:"exp,omitempty"`
+	Hash      []byte             `json:"h,omitempty"`
+	Body      []byte             `json:"b,omitempty"`
+	Flag      bool               `json:"f,omitempty"`
+}
+
+func msPtr(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	v := t.UnixMilli()
+	return &v
+}
+
+func timeOf(v *int64) time.Time {
+	if v == nil {
+		return time.Time{}
+	}
+	return fromMS(*v)
+}
+
+func encodeOps(ops []reservation.Op) ([]byte, error) {
+	list := make([]logOp, len(ops))
+	for i := range ops {
+		op := &ops[i]
+		list[i] = logOp{Kind: op.Kind, Attendee: op.Attendee, SessionID: op.SessionID, OfferID: op.OfferID, State: op.State,
+			Key: op.Key, Seq: op.Seq, At: msPtr(op.At), Expires: msPtr(op.Expires), Hash: op.Hash, Body: op.Body, Flag: op.Flag}
+	}
+	body, err := json.Marshal(list)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Internal, err, "seat ops cannot be encoded for the log")
+	}
+	return body, nil
+}
+
+func decodeOps(body []byte) ([]reservation.Op, error) {
+	var list []logOp
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, err
+	}
+	ops := make([]reservation.Op, len(list))
+	for i := range list {
+		l := &list[i]
+		ops[i] = reservation.Op{Kind: l.Kind, Attendee: l.Attendee, SessionID: l.SessionID, OfferID: l.OfferID, State: l.State,
+			Key: l.Key, Seq: l.Seq, At: timeOf(l.At), Expires: timeOf(l.Expires), Hash: l.Hash, Body: l.Body, Flag: l.Flag}
+	}
+	return ops, nil
+}
+
+// Watch calls wake after every seat commit or conference save of this
+// schema (any node's, this one's included) until ctx ends, and returns
+// then. wake hears the new log entry's number, or 0 when it is not known
+// (a conference save, a new connection). It listens on a connection of its own, outside the pool. It also
+// calls wake once each time it starts listening (commits made before may
+// not have been seen) and when the connection fails (something may be
+// missed while it reconnects, with backoff from 100 ms to 2 s). It logs
+// nothing.
+func (s *Store) Watch(ctx context.Context, wake func(seq int64)) {
+	s.watch(ctx, wake, watchIdle, nil)
+}
+
+// watch is Watch with the idle time before a liveness check; listening,
+// when not nil, hears the backend process id of each new listening
+// connection (for tests).
+func (s *Store) watch(ctx context.Context, wake func(seq int64), idle time.Duration, listening func(pid uint32)) {
+	const first, most = 100 * time.Millisecond, 2 * time.Second
+	delay := first
+	for {
+		conn, schema, err := s.listen(ctx)
+		if err == nil {
+			delay = first
+			if listening != nil {
+				listening(conn.PgConn().PID())
+			}
+			wake(0)
+			err = relay(ctx, conn, schema+":", wake, idle)
+			closeQuietly(conn)
+			if ctx.Err() != nil {
+				return
+			}
+			wake(0)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		delay = min(2*delay, most)
+	}
+}
+
+// listen opens a connection configured like the pool's and listens on
+// notifyChannel; it returns the connection's schema too.
+func (s *Store) listen(ctx context.Context) (*pgx.Conn, string, error) {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, "", err
+	}
+	var schema *string
+	if _, err = conn.Exec(ctx, `LISTEN `+notifyChannel); err == nil {
+		err = conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema)
+	}
+	if err != nil {
+		closeQuietly(conn)
+		return nil, "", err
+	}
+	if schema == nil {
+		// No schema to write to, so no commit to hear of; Open refuses
+		// such a search_path anyway.
+		return conn, "", nil
+	}
+	return conn, *schema, nil
+}
+
+// relay calls wake for each notification whose payload starts with prefix
+// until the connection fails or ctx ends. After idle without one it pings
+// the server.
+func relay(ctx context.Context, conn *pgx.Conn, prefix string, wake func(seq int64), idle time.Duration) error {
+	for {
+		wait, cancel := context.WithTimeout(ctx, idle)
+		n, err := conn.WaitForNotification(wait)
+		quiet := wait.Err() != nil && ctx.Err() == nil
+		cancel()
+		if n != nil && strings.HasPrefix(n.Payload, prefix) {
+			seq, _ := strconv.ParseInt(n.Payload[len(prefix):], 10, 64) // "conf": 0
+			wake(seq)
+		}
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case quiet && !conn.IsClosed():
+			// Nothing heard for a while: is the server still there?
+			ping, cancel := context.WithTimeout(ctx, watchPing)
+			err = conn.Ping(ping)
+			cancel()
+			if err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+}
+
+func closeQuietly(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	conn.Close(ctx)
+}
