@@ -62,6 +62,12 @@ func (n changeNotifier) SessionChanged(sessionID, kind string) {
 	}
 }
 
+// RemoteSessionChanged tells this node's pages of a change another node
+// made; that node re-plans.
+func (n changeNotifier) RemoteSessionChanged(sessionID, kind string) {
+	n.Notifier.SessionChanged(sessionID, kind)
+}
+
 // notifier is the engine's Notifier: the hub, plus re-planning.
 func (a *App) notifier() reservation.Notifier {
 	return changeNotifier{Notifier: a.hub, plans: &a.replan}

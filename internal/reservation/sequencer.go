@@ -57,6 +57,7 @@ type sequencer struct {
 	dirty   map[*sessionState]struct{}
 	offered []Offer
 	changes []Change
+	remote  []Change // another node's organizer changes, for RemoteNotifier
 }
 
 func (q *sequencer) run() {
@@ -191,7 +192,14 @@ func (q *sequencer) publish() {
 		for _, c := range q.changes {
 			n.SessionChanged(c.SessionID, c.Kind)
 		}
+		if rn, ok := n.(RemoteNotifier); ok {
+			for _, c := range q.remote {
+				rn.RemoteSessionChanged(c.SessionID, c.Kind)
+			}
+		}
 	}
+	clear(q.remote)
+	q.remote = q.remote[:0]
 	q.resetNotes()
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/live"
 )
@@ -174,10 +175,12 @@ func (q *sequencer) sync(ctx context.Context) error {
 		complete = false
 	}
 	if !complete {
+		before := q.st.Snap
 		if err := q.load(ctx); err != nil {
 			return err
 		}
 		q.touchAll()
+		q.remote = append(q.remote, sessionChanges(before, q.st.Snap)...)
 		return nil
 	}
 	for _, en := range entries {
@@ -187,6 +190,34 @@ func (q *sequencer) sync(ctx context.Context) error {
 	e.replayed.Add(int64(len(entries)))
 	q.needSync = false
 	return nil
+}
+
+// RemoteNotifier is implemented by notifiers that also want to hear of
+// organizer changes another node made (the node that made them reported
+// them through SessionChanged; this node's pages should hear them too, but
+// work such as re-planning must not be done twice).
+type RemoteNotifier interface {
+	RemoteSessionChanged(sessionID, kind string)
+}
+
+// sessionChanges lists what changed for attendees between two revisions:
+// sessions cancelled (or gone), moved, or with another capacity.
+func sessionChanges(before, after *conference.Snapshot) []Change {
+	var out []Change
+	for i := range before.Conf.Sessions {
+		old := &before.Conf.Sessions[i]
+		cur, ok := after.Session(old.ID)
+		switch {
+		case old.Cancelled:
+		case !ok || cur.Cancelled:
+			out = append(out, Change{old.ID, "cancelled"})
+		case old.RoomID != cur.RoomID || !old.Start.Equal(cur.Start) || !old.End.Equal(cur.End):
+			out = append(out, Change{old.ID, "moved"})
+		case old.Scheduled() && cur.Scheduled() && before.ReservableCapacity(old) != after.ReservableCapacity(cur):
+			out = append(out, Change{old.ID, "capacity"})
+		}
+	}
+	return out
 }
 
 func (q *sequencer) setHead(h int64) {

@@ -328,3 +328,99 @@ func lineDiff(a, b string) string {
 	slices.Sort(out)
 	return fmt.Sprint(out)
 }
+
+// remoteNotes is a notifier that also hears other nodes' organizer
+// changes.
+type remoteNotes struct {
+	notes
+	remote []reservation.Change
+}
+
+func (n *remoteNotes) RemoteSessionChanged(id, kind string) {
+	n.mu.Lock()
+	n.remote = append(n.remote, reservation.Change{SessionID: id, Kind: kind})
+	n.mu.Unlock()
+}
+
+// An organizer's change on one node reaches the other's catalog, seats
+// and pages: the other node hears it as a remote change (its pages are
+// told; re-planning stays with the node that made it), and its seat
+// counts follow another node's reservation.
+func TestOtherNodeHearsChanges(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	shared := &sharedLog{Store: st, watchers: map[chan struct{}]bool{}}
+	rev, err := st.SaveConference(ctx, testConference(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &manualClock{t: at(1, 8, 0)}
+	start := func(n reservation.Notifier) (*reservation.Engine, *live.Holder) {
+		ls, err := live.Build(testConference(), rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &live.Holder{}
+		h.Store(ls)
+		e, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: shared, Live: h, Clock: clk, Notify: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return e, h
+	}
+	a, _ := start(&notes{})
+	heard := &remoteNotes{}
+	b, bLive := start(heard)
+
+	if r := mustReserve(t, a, "u1", "S7"); r != reservation.Reserved {
+		t.Fatalf("reserve on node A: %s", r)
+	}
+	waitFor(t, "node B's count of S7", func() bool { n, _ := b.Seats("S7"); return n == 1 })
+
+	yes := true
+	if _, err := a.EditSession(ctx, "ONE", reservation.SessionEdit{Cancelled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "node B's catalog", func() bool {
+		se, ok := bLive.Load().Snap.Session("ONE")
+		return ok && se.Cancelled
+	})
+	waitFor(t, "node B's remote change", func() bool {
+		heard.mu.Lock()
+		defer heard.mu.Unlock()
+		return slices.Contains(heard.remote, reservation.Change{SessionID: "ONE", Kind: "cancelled"})
+	})
+	heard.mu.Lock()
+	if len(heard.changes) != 0 {
+		t.Errorf("node B re-reported another node's changes as its own: %v", heard.changes)
+	}
+	heard.mu.Unlock()
+	if r := mustReserve(t, b, "u2", "ONE"); r != reservation.Cancelled {
+		t.Errorf("reserve the cancelled session on node B: %s, want cancelled", r)
+	}
+}
+
+func mustReserve(t *testing.T, e *reservation.Engine, who, id string) reservation.Status {
+	t.Helper()
+	ans, err := e.Reserve(context.Background(), who, []string{id}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans.Results[0].Status
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not follow within 5 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
