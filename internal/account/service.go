@@ -59,12 +59,26 @@ func NewService(st Store, opt Options) *Service {
 	return &Service{
 		store:       st,
 		hasher:      NewHasher(opt.ConcurrentHashes, opt.QueueWait),
-		throttle:    NewThrottle(opt.Now),
+		throttle:    newThrottleFor(st, opt.Now),
 		cache:       newTokenCache(opt.CacheTTL),
 		now:         opt.Now,
 		sessionTTL:  opt.SessionTTL,
 		apiTokenTTL: opt.APITokenTTL,
 	}
+}
+
+// ThrottleStorer is an account Store that also keeps the sign-in
+// throttle's counters, shared by every node on its database. The service
+// uses them; on a Store without, they are in memory (one process).
+type ThrottleStorer interface {
+	ThrottleStore() ThrottleStore
+}
+
+func newThrottleFor(st Store, now func() time.Time) *Throttle {
+	if ts, ok := st.(ThrottleStorer); ok {
+		return NewThrottleOn(ts.ThrottleStore(), now)
+	}
+	return NewThrottle(now)
 }
 
 // Store returns the store the service works on.
@@ -160,14 +174,20 @@ func (s *Service) Login(ctx context.Context, email, password, ip string, kind To
 	if emailErr != nil {
 		e = strings.ToLower(strings.TrimSpace(email))
 	}
-	if wait := s.throttle.Wait(e, ip); wait > 0 {
+	// The throttle fails closed: when its store cannot be read or written
+	// (errcode.Unavailable, 503), the sign-in is refused, never let
+	// through uncounted.
+	wait, err := s.throttle.Check(ctx, e, ip)
+	if err != nil {
+		return nil, "", err
+	}
+	if wait > 0 {
 		return nil, "", retryLater(errcode.RateLimited, wait,
 			"too many wrong passwords; try again in %s", roundWait(wait))
 	}
 	var (
 		u    User
 		hash string
-		err  error
 	)
 	if emailErr == nil {
 		u, hash, err = s.store.UserByEmail(ctx, e)
@@ -182,10 +202,14 @@ func (s *Service) Login(ctx context.Context, email, password, ip string, kind To
 		return nil, "", err
 	}
 	if !ok {
-		s.throttle.Fail(e, ip)
+		if err := s.throttle.RecordFailure(ctx, e, ip); err != nil {
+			return nil, "", err
+		}
 		return nil, "", errBadCredentials()
 	}
-	s.throttle.Succeed(e)
+	// The right password: a failure to forget the email's count only
+	// leaves the throttle stricter, so the sign-in goes on.
+	_ = s.throttle.RecordSuccess(ctx, e)
 	tok, err := s.IssueToken(ctx, u.ID, kind)
 	if err != nil {
 		return nil, "", err

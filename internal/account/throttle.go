@@ -1,9 +1,12 @@
 package account
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
+
+	"venuehop/internal/errcode"
 )
 
 // Throttle slows down password guessing. It counts failed sign-ins per email
@@ -11,8 +14,13 @@ import (
 // failure locks that key for an exponentially growing time (1 s, 2 s, 4 s,
 // ... up to MaxLock). While a key is locked, sign-ins for it are refused before any
 // hashing, which also keeps guessing from costing us CPU. Counters are
-// forgotten after Forget without failures. State is in memory, per process:
-// a restart forgets it, which is acceptable for a speed bump.
+// forgotten after Forget without failures.
+//
+// The policy is here; the counters are in a ThrottleStore. The memory one
+// (NewThrottle) is per process: a restart forgets it, which is acceptable
+// for a speed bump on one node. Several nodes on one database share a
+// database-backed store (NewThrottleOn), or N nodes would allow N times the
+// guesses.
 type Throttle struct {
 	FreePerEmail int           // failures before an email is locked
 	FreePerIP    int           // ... and a client address (higher: NAT, shared Wi-Fi)
@@ -20,32 +28,48 @@ type Throttle struct {
 	MaxLock      time.Duration
 	Forget       time.Duration
 	now          func() time.Time
-
-	mu      sync.Mutex
-	entries map[string]*failures
+	store        ThrottleStore
 }
 
-type failures struct {
-	n      int
-	last   time.Time
-	locked time.Time // refused until then
+// ThrottleEntry is what a ThrottleStore keeps for one key.
+type ThrottleEntry struct {
+	Failures int       // in a row, none more than Forget after the one before
+	Last     time.Time // the latest failure
+	Locked   time.Time // sign-ins are refused until then (zero: never locked)
 }
 
-// maxThrottleEntries bounds memory under a spray of distinct emails or
-// addresses; past it, stale entries are swept.
-const maxThrottleEntries = 100_000
+// ThrottleStore keeps the throttle's counters, by key. Keys contain emails:
+// implementations must never log them.
+type ThrottleStore interface {
+	// Entries returns the entries of those keys that have one.
+	Entries(ctx context.Context, keys ...string) (map[string]ThrottleEntry, error)
+	// Fail records a failure of key at now as one atomic step, exact under
+	// concurrent failures of the same key (from several nodes, for a
+	// shared store): the count starts over at 1 when the key's previous
+	// failure is more than forget before now (and the old lock goes),
+	// otherwise it grows by one; then, when lock(count) > 0, the key is
+	// locked until now + lock(count). It returns the key's new entry.
+	Fail(ctx context.Context, key string, now time.Time, forget time.Duration, lock func(failures int) time.Duration) (ThrottleEntry, error)
+	// Forget drops key's entry.
+	Forget(ctx context.Context, key string) error
+}
 
-// NewThrottle returns a throttle with the defaults: 5 free failures per
-// email, 20 per address, locks from 1 s doubling to 15 min, forgotten after
-// 30 min. now is the time source (nil: time.Now).
+// NewThrottle returns a throttle with the defaults, on a memory store: 5
+// free failures per email, 20 per address, locks from 1 s doubling to 15
+// min, forgotten after 30 min. now is the time source (nil: time.Now).
 func NewThrottle(now func() time.Time) *Throttle {
+	return NewThrottleOn(NewMemoryThrottleStore(), now)
+}
+
+// NewThrottleOn is NewThrottle with its counters in st.
+func NewThrottleOn(st ThrottleStore, now func() time.Time) *Throttle {
 	if now == nil {
 		now = time.Now
 	}
 	return &Throttle{
 		FreePerEmail: 5, FreePerIP: 20,
 		BaseLock: time.Second, MaxLock: 15 * time.Minute, Forget: 30 * time.Minute,
-		now: now, entries: map[string]*failures{},
+		now: now, store: st,
 	}
 }
 
@@ -68,70 +92,168 @@ func ipKey(ip string) string {
 	return "i\x00" + a.String()
 }
 
-// Wait returns how long sign-ins for the email from ip are still refused
-// (0: go ahead).
-func (t *Throttle) Wait(email, ip string) time.Duration {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var wait time.Duration
-	for _, k := range [2]string{emailKey(email), ipKey(ip)} {
-		if f, ok := t.entries[k]; ok && f.locked.After(now) {
-			wait = max(wait, f.locked.Sub(now))
+// lockAfter is the policy's lock after the nth failure in a row of a key
+// with free failures: none before the free-th, which brings the first lock
+// (the next try waits), then doubling up to MaxLock.
+func (t *Throttle) lockAfter(free int) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		over := n - free + 1
+		switch {
+		case over <= 0:
+			return 0
+		case over >= 30: // 2^30 s is far past any MaxLock
+			return t.MaxLock
 		}
+		return min(t.MaxLock, t.BaseLock<<(over-1))
+	}
+}
+
+// throttleUnavailable is the error of a throttle whose store failed. The throttle
+// fails closed: a sign-in it cannot count is refused (503, retry shortly)
+// rather than let through, or a guesser who can upset the database would
+// guess without limit.
+func throttleUnavailable(err error) error {
+	return errcode.Wrap(errcode.Unavailable, err, "sign-in is unavailable right now; try again shortly")
+}
+
+// Check returns how long sign-ins for the email from ip are still refused
+// (0: go ahead). A store error is errcode.Unavailable: the caller must
+// refuse the sign-in (fail closed).
+func (t *Throttle) Check(ctx context.Context, email, ip string) (time.Duration, error) {
+	keys := []string{emailKey(email)}
+	if k := ipKey(ip); k != "" {
+		keys = append(keys, k)
+	}
+	entries, err := t.store.Entries(ctx, keys...)
+	if err != nil {
+		return 0, throttleUnavailable(err)
+	}
+	now := t.now()
+	var wait time.Duration
+	for _, f := range entries {
+		if f.Locked.After(now) {
+			wait = max(wait, f.Locked.Sub(now))
+		}
+	}
+	return wait, nil
+}
+
+// RecordFailure records a wrong password for the email from ip. A store
+// error is errcode.Unavailable (fail closed, as Check). The failure is
+// counted even when ctx is cancelled (a guesser hanging up early), within
+// recordTimeout.
+func (t *Throttle) RecordFailure(ctx context.Context, email, ip string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	now := t.now()
+	if _, err := t.store.Fail(ctx, emailKey(email), now, t.Forget, t.lockAfter(t.FreePerEmail)); err != nil {
+		return throttleUnavailable(err)
+	}
+	if k := ipKey(ip); k != "" {
+		if _, err := t.store.Fail(ctx, k, now, t.Forget, t.lockAfter(t.FreePerIP)); err != nil {
+			return throttleUnavailable(err)
+		}
+	}
+	return nil
+}
+
+// RecordSuccess forgets the email's failures. The address's failures stay:
+// an attacker must not reset them by signing in to an account of their
+// own.
+func (t *Throttle) RecordSuccess(ctx context.Context, email string) error {
+	if err := t.store.Forget(ctx, emailKey(email)); err != nil {
+		return throttleUnavailable(err)
+	}
+	return nil
+}
+
+// recordTimeout bounds the recording of a failure, which outlives its
+// request's context.
+const recordTimeout = 5 * time.Second
+
+// Wait is Check without a context, for a throttle on the memory store
+// (which cannot fail); a store error reads as locked for MaxLock.
+func (t *Throttle) Wait(email, ip string) time.Duration {
+	wait, err := t.Check(context.Background(), email, ip)
+	if err != nil {
+		return t.MaxLock
 	}
 	return wait
 }
 
-// Fail records a wrong password for the email from ip.
-func (t *Throttle) Fail(email, ip string) {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.entries) >= maxThrottleEntries {
-		t.sweep(now)
-	}
-	t.fail(emailKey(email), t.FreePerEmail, now)
-	if k := ipKey(ip); k != "" {
-		t.fail(k, t.FreePerIP, now)
-	}
+// Fail is RecordFailure without a context, for a throttle on the memory
+// store (which cannot fail).
+func (t *Throttle) Fail(email, ip string) { _ = t.RecordFailure(context.Background(), email, ip) }
+
+// Succeed is RecordSuccess without a context, for a throttle on the memory
+// store (which cannot fail).
+func (t *Throttle) Succeed(email string) { _ = t.RecordSuccess(context.Background(), email) }
+
+// MemoryThrottleStore is the ThrottleStore of one process: a map under a
+// mutex. It never fails.
+type MemoryThrottleStore struct {
+	mu      sync.Mutex
+	entries map[string]*ThrottleEntry
 }
 
-func (t *Throttle) fail(key string, free int, now time.Time) {
-	f := t.entries[key]
-	if f == nil || now.Sub(f.last) > t.Forget {
-		f = &failures{}
-		t.entries[key] = f
-	}
-	f.n++
-	f.last = now
-	// The free-th failure brings the first lock: the next try waits.
-	if over := f.n - free + 1; over > 0 {
-		lock := t.MaxLock
-		if over < 30 { // 2^30 s is far past any MaxLock
-			lock = min(t.MaxLock, t.BaseLock<<(over-1))
-		}
-		f.locked = now.Add(lock)
-	}
+var _ ThrottleStore = (*MemoryThrottleStore)(nil)
+
+// maxThrottleEntries bounds memory under a spray of distinct emails or
+// addresses; past it, stale entries are swept.
+const maxThrottleEntries = 100_000
+
+// NewMemoryThrottleStore returns an empty memory store.
+func NewMemoryThrottleStore() *MemoryThrottleStore {
+	return &MemoryThrottleStore{entries: map[string]*ThrottleEntry{}}
 }
 
-// Succeed forgets the email's failures. The address's failures stay: an
-// attacker must not reset them by signing in to an account of their own.
-func (t *Throttle) Succeed(email string) {
-	t.mu.Lock()
-	delete(t.entries, emailKey(email))
-	t.mu.Unlock()
-}
-
-func (t *Throttle) sweep(now time.Time) {
-	for k, f := range t.entries {
-		if now.Sub(f.last) > t.Forget && !f.locked.After(now) {
-			delete(t.entries, k)
+func (m *MemoryThrottleStore) Entries(_ context.Context, keys ...string) (map[string]ThrottleEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]ThrottleEntry, len(keys))
+	for _, k := range keys {
+		if f, ok := m.entries[k]; ok {
+			out[k] = *f
 		}
 	}
-	if len(t.entries) >= maxThrottleEntries {
+	return out, nil
+}
+
+func (m *MemoryThrottleStore) Fail(_ context.Context, key string, now time.Time, forget time.Duration, lock func(int) time.Duration) (ThrottleEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f := m.entries[key]
+	if f == nil || now.Sub(f.Last) > forget {
+		if len(m.entries) >= maxThrottleEntries {
+			m.sweep(now, forget)
+		}
+		f = &ThrottleEntry{}
+		m.entries[key] = f
+	}
+	f.Failures++
+	f.Last = now
+	if d := lock(f.Failures); d > 0 {
+		f.Locked = now.Add(d)
+	}
+	return *f, nil
+}
+
+func (m *MemoryThrottleStore) Forget(_ context.Context, key string) error {
+	m.mu.Lock()
+	delete(m.entries, key)
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *MemoryThrottleStore) sweep(now time.Time, forget time.Duration) {
+	for k, f := range m.entries {
+		if now.Sub(f.Last) > forget && !f.Locked.After(now) {
+			delete(m.entries, k)
+		}
+	}
+	if len(m.entries) >= maxThrottleEntries {
 		// Still full of fresh entries: a spray. Start over rather than grow
 		// without bound; the per-address locks rebuild within a few tries.
-		clear(t.entries)
+		clear(m.entries)
 	}
 }
