@@ -46,6 +46,7 @@ type sequencer struct {
 	// (journal.go), recorded while journaling is set.
 	head       int64
 	needSync   bool
+	contended  bool // other nodes committed lately: commit under the log's lock
 	journaling bool
 	undo       []func()
 	// replaying is set while other nodes' ops are applied: the

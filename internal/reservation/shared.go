@@ -39,7 +39,26 @@ func (q *sequencer) runShared(rs []*request) {
 	// An organizer's change saves the conference before its seat
 	// consequences; it cannot be taken back, so it is not journaled (a
 	// lost race reloads everything instead).
+	// Taking decisions back also takes back what they would announce,
+	// but not what replaying other nodes' entries announces (sessions
+	// marked changed stay marked: publishing a count again is harmless).
+	var offered, changes int
+	decided := false
+	takeBack := func() {
+		if !decided {
+			return
+		}
+		decided = false
+		q.rollback()
+		clear(q.offered[offered:])
+		q.offered = q.offered[:offered]
+		clear(q.changes[changes:])
+		q.changes = q.changes[:changes]
+		q.ops = q.ops[:0]
+	}
 	decide := func() {
+		decided = true
+		offered, changes = len(q.offered), len(q.changes)
 		now := e.clock.Now()
 		q.ops = q.ops[:0]
 		q.journaling = !update
@@ -58,7 +77,9 @@ func (q *sequencer) runShared(rs []*request) {
 			}
 		}
 		var head int64
-		if attempt == 1 || update {
+		// While other nodes are committing too, a first optimistic try
+		// would mostly lose: wait for the turn straight away.
+		if update || attempt == 1 && !q.contended {
 			decide()
 			if len(q.ops) == 0 {
 				break
@@ -70,12 +91,13 @@ func (q *sequencer) runShared(rs []*request) {
 			head, err = e.shared.ApplyAt(ctx, q.head, q.ops)
 		} else {
 			head, err = e.shared.ApplyLocked(ctx, q.head, func(entries []LogEntry, confRev int64, complete bool) ([]Op, error) {
-				q.rollback() // a retried transaction calls again
-				q.resetNotes()
+				takeBack() // a retried transaction calls again
 				if !complete || confRev > q.st.Snap.Rev {
 					return nil, errReload
 				}
+				q.contended = false
 				for _, en := range entries {
+					q.contended = true
 					if en.Seq > q.head {
 						q.replay(en.Ops)
 						q.setHead(en.Seq)
@@ -101,6 +123,7 @@ func (q *sequencer) runShared(rs []*request) {
 		}
 		e.staleRuns.Add(1)
 		q.needSync = true
+		q.contended = true
 		if update {
 			// The conference is saved; a reload recomputes what it does
 			// to the seats from the store, the other nodes' commits
@@ -117,8 +140,7 @@ func (q *sequencer) runShared(rs []*request) {
 			err = errcode.Wrap(errcode.Unavailable, err, "the seats are very busy (other nodes kept committing first); nothing was changed, retry")
 			break
 		}
-		q.rollback()
-		q.resetNotes()
+		takeBack()
 	}
 	q.forgetJournal()
 	if err != nil {
@@ -188,6 +210,7 @@ func (q *sequencer) sync(ctx context.Context) error {
 		q.setHead(en.Seq)
 	}
 	e.replayed.Add(int64(len(entries)))
+	q.contended = q.contended || len(entries) > 0
 	q.needSync = false
 	return nil
 }

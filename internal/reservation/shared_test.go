@@ -259,9 +259,15 @@ func nodesAgree(t *testing.T, seed uint64, edits bool) {
 		}()
 	}
 	wg.Wait()
-	for _, e := range nodes {
+	published := make([]map[string][2]int, len(nodes))
+	for i, e := range nodes {
 		if err := e.Tick(ctx); err != nil {
 			t.Fatal(err)
+		}
+		published[i] = map[string][2]int{}
+		for _, id := range sessions {
+			r, h := e.Seats(id)
+			published[i][id] = [2]int{r, h}
 		}
 		e.Close()
 	}
@@ -283,6 +289,14 @@ func nodesAgree(t *testing.T, seed uint64, edits bool) {
 		}
 	}
 	fresh := start()
+	for _, id := range sessions {
+		r, h := fresh.Seats(id)
+		for i := range nodes {
+			if got := published[i][id]; got != [2]int{r, h} {
+				t.Errorf("node %d publishes %s as %d reserved, %d held; the store has %d, %d", i, id, got[0], got[1], r, h)
+			}
+		}
+	}
 	fresh.Close()
 	want := fresh.DumpState(false)
 	if got := nodes[0].DumpState(false); got != want {
