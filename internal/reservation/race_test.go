@@ -3,7 +3,6 @@ package reservation_test
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"venuehop/internal/errcode"
 	"venuehop/internal/reservation"
+	"venuehop/internal/reservation/seatmodel"
 )
 
 // Hundreds of attendees at once for S7's seven seats: exactly seven get
@@ -71,51 +71,11 @@ func TestSevenSeatsUnderRace(t *testing.T) {
 	}
 }
 
-// linOp is one operation in the linearizability history.
-type linOp struct {
-	kind     string // reserve | cancel | left
-	attendee int
-}
-
-type linOut struct {
-	status string // reserve: reserved|already|full; cancel: ok|none
-	left   int
-}
-
 const linSeats = 7
 
 // seatModel is the sequential specification: a set of holders (a bit per
 // attendee) with linSeats seats.
-var seatModel = porcupine.Model{
-	Init: func() any { return uint64(0) },
-	Hash: func(state any) uint64 { return state.(uint64) },
-	Step: func(state, input, output any) (bool, any) {
-		held := state.(uint64)
-		in, out := input.(linOp), output.(linOut)
-		bit := uint64(1) << in.attendee
-		switch in.kind {
-		case "reserve":
-			switch {
-			case held&bit != 0:
-				return out.status == "already", held
-			case bits.OnesCount64(held) < linSeats:
-				return out.status == "reserved", held | bit
-			default:
-				return out.status == "full", held
-			}
-		case "cancel":
-			if held&bit != 0 {
-				return out.status == "ok", held &^ bit
-			}
-			return out.status == "none", held
-		default:
-			return out.left == linSeats-bits.OnesCount64(held), held
-		}
-	},
-	DescribeOperation: func(input, output any) string {
-		return fmt.Sprintf("%v -> %v", input, output)
-	},
-}
+var seatModel = seatmodel.Model(linSeats)
 
 // Reserve, cancel and seats-left from many goroutines (two per attendee,
 // so one attendee's calls race too) form a linearizable history: it
@@ -137,34 +97,34 @@ func TestLinearizable(t *testing.T) {
 			a := client % attendees
 			who := fmt.Sprintf("u_%d", a)
 			for range perClient {
-				in := linOp{attendee: a}
-				var out linOut
+				in := seatmodel.Input{Attendee: a}
+				var out seatmodel.Output
 				call := now()
 				switch rng.IntN(3) {
 				case 0:
-					in.kind = "reserve"
+					in.Kind = seatmodel.Reserve
 					ans, err := e.engine.Reserve(context.Background(), who, []string{"S7"}, "")
 					if err != nil {
 						t.Error(err)
 						return
 					}
-					out.status = string(ans.Results[0].Status)
+					out.Status = string(ans.Results[0].Status)
 				case 1:
-					in.kind = "cancel"
+					in.Kind = seatmodel.Cancel
 					err := e.engine.Cancel(context.Background(), who, "S7")
 					switch {
 					case err == nil:
-						out.status = "ok"
+						out.Status = "ok"
 					case errcode.Is(err, errcode.NotFound):
-						out.status = "none"
+						out.Status = "none"
 					default:
 						t.Error(err)
 						return
 					}
 				default:
-					in.kind = "left"
+					in.Kind = seatmodel.Left
 					r, h := e.seats("S7")
-					out.left = linSeats - r - h
+					out.Left = linSeats - r - h
 				}
 				ret := now()
 				mu.Lock()
@@ -182,7 +142,7 @@ func TestLinearizable(t *testing.T) {
 	// both reserved the last seat is not linearizable.
 	bad := []porcupine.Operation{}
 	for i := range linSeats + 1 {
-		bad = append(bad, porcupine.Operation{ClientId: i, Input: linOp{"reserve", i}, Call: int64(i * 10), Output: linOut{status: "reserved"}, Return: int64(i*10 + 5)})
+		bad = append(bad, porcupine.Operation{ClientId: i, Input: seatmodel.Input{Kind: seatmodel.Reserve, Attendee: i}, Call: int64(i * 10), Output: seatmodel.Output{Status: "reserved"}, Return: int64(i*10 + 5)})
 	}
 	if porcupine.CheckOperations(seatModel, bad) {
 		t.Errorf("the model accepted eight reservations of seven seats")

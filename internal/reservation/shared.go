@@ -82,7 +82,19 @@ func (q *sequencer) runShared(rs []*request) {
 		if update || attempt == 1 && !q.contended {
 			decide()
 			if len(q.ops) == 0 {
-				break
+				if update {
+					break // its save was checked against the newest revision
+				}
+				// Answers that write nothing (not found, already, a
+				// refusal) were still decided on this node's memory:
+				// they hold only if no other node committed meanwhile.
+				var fresh bool
+				if fresh, err = q.stillNewest(ctx); err != nil || fresh {
+					break
+				}
+				takeBack()
+				q.needSync = true
+				continue
 			}
 			// The notification of this commit may arrive before ApplyAt
 			// returns: it is not news. (If the commit fails, sync or
@@ -241,6 +253,17 @@ func sessionChanges(before, after *conference.Snapshot) []Change {
 		}
 	}
 	return out
+}
+
+// stillNewest reports whether the log has no entry beyond this node's
+// state (and the conference is the same), so that answers decided on it
+// are as if decided now.
+func (q *sequencer) stillNewest(ctx context.Context) (bool, error) {
+	entries, confRev, complete, err := q.e.shared.Since(ctx, q.head)
+	if err != nil {
+		return false, err
+	}
+	return complete && len(entries) == 0 && confRev <= q.st.Snap.Rev, nil
 }
 
 func (q *sequencer) setHead(h int64) {
