@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"venuehop/internal/conference"
@@ -26,29 +25,73 @@ func msOrNow(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// applier runs the ops of one transaction, preparing each statement once.
+// applier runs the ops of one transaction. Statements prepared at Open
+// (writeStmts) are bound to the transaction with StmtContext; a statement
+// that is not (a rare op) is prepared in the transaction, once.
 type applier struct {
 	ctx   context.Context
 	tx    *sql.Tx
+	ws    *writeStmts
 	stmts map[string]*sql.Stmt
+	bound map[*sql.Stmt]*sql.Stmt // writeStmts' chunk statements bound to tx
 	// seat counter changes per session: [reserved, held]
 	deltas map[string]*[2]int64
+	args   []any
+}
+
+func (a *applier) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := a.stmts[query]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if p := a.ws.fixed[query]; p != nil {
+		st = a.tx.StmtContext(a.ctx, p)
+	} else {
+		var err error
+		if st, err = a.tx.PrepareContext(a.ctx, query); err != nil {
+			return nil, err
+		}
+	}
+	a.stmts[query] = st
+	return st, nil
 }
 
 func (a *applier) exec(query string, args ...any) (int64, error) {
-	st, ok := a.stmts[query]
-	if !ok {
-		var err error
-		if st, err = a.tx.PrepareContext(a.ctx, query); err != nil {
-			return 0, err
-		}
-		a.stmts[query] = st
+	st, err := a.stmt(query)
+	if err != nil {
+		return 0, err
 	}
 	res, err := st.ExecContext(a.ctx, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// execRows runs the multi-row statement of c over n rows whose arguments
+// are in a.args (c.cols per row): in chunks of the prepared sizes, largest
+// first, so a batch of any size costs a handful of statements and no SQL
+// is parsed while the write lock is held.
+func (a *applier) execRows(c *chunked, n int) error {
+	args := a.args
+	for n > 0 {
+		k := len(c.sizes) - 1
+		for c.sizes[k] > n {
+			k--
+		}
+		size := c.sizes[k]
+		st := a.bound[c.stmts[k]]
+		if st == nil {
+			st = a.tx.StmtContext(a.ctx, c.stmts[k])
+			a.bound[c.stmts[k]] = st
+		}
+		if _, err := st.ExecContext(a.ctx, args[:size*c.cols]...); err != nil {
+			return err
+		}
+		args = args[size*c.cols:]
+		n -= size
+	}
+	return nil
 }
 
 func (a *applier) delta(session string, reserved, held int64) {
@@ -74,13 +117,13 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 		return dbErr(err, "saving seats")
 	}
 	defer tx.Rollback()
-	a := &applier{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, deltas: map[string]*[2]int64{}}
+	a := &applier{ctx: ctx, tx: tx, ws: s.ws, stmts: map[string]*sql.Stmt{}, bound: map[*sql.Stmt]*sql.Stmt{},
+		deltas: map[string]*[2]int64{}}
 	for i := 0; i < len(ops); {
-		// A run of reservations (the rush) goes in multi-row inserts:
-		// one statement per rowsPerInsert rows instead of one per row.
+		// A run of reservations (the rush) goes in multi-row inserts.
 		if ops[i].Kind == reservation.OpReserve {
 			j := i + 1
-			for j < len(ops) && j-i < rowsPerInsert && ops[j].Kind == reservation.OpReserve {
+			for j < len(ops) && ops[j].Kind == reservation.OpReserve {
 				j++
 			}
 			if err := a.insertReservations(ops[i:j]); err != nil {
@@ -101,24 +144,22 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 		}
 	}
 	sort.Strings(sessions)
-	// The counter rows first (one statement), then the changes: an upsert
-	// would check reserved >= 0 on the values before it sees the conflict.
-	for i := 0; i < len(sessions); i += rowsPerInsert {
-		chunk := sessions[i:min(i+rowsPerInsert, len(sessions))]
-		args := make([]any, len(chunk))
-		for k, id := range chunk {
-			args[k] = id
-		}
-		q := `INSERT INTO session_seats (session) VALUES (?)` + strings.Repeat(`, (?)`, len(chunk)-1) + ` ON CONFLICT (session) DO NOTHING`
-		if _, err := a.exec(q, args...); err != nil {
-			return dbErr(err, "saving seat counts")
-		}
+	// The counter rows first, then the changes: an upsert would check
+	// reserved >= 0 on the values before it sees the conflict.
+	a.args = a.args[:0]
+	for _, id := range sessions {
+		a.args = append(a.args, id)
 	}
+	if err := a.execRows(&s.ws.seatRows, len(sessions)); err != nil {
+		return dbErr(err, "saving seat counts")
+	}
+	a.args = a.args[:0]
 	for _, id := range sessions {
 		d := a.deltas[id]
-		if _, err := a.exec(`UPDATE session_seats SET reserved = reserved + ?, held = held + ? WHERE session = ?`, d[0], d[1], id); err != nil {
-			return dbErr(err, "saving seat counts")
-		}
+		a.args = append(a.args, id, d[0], d[1])
+	}
+	if err := a.execRows(&s.ws.seatAdd, len(sessions)); err != nil {
+		return dbErr(err, "saving seat counts")
 	}
 	for _, st := range a.stmts {
 		st.Close()
@@ -129,30 +170,25 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 	return nil
 }
 
-// rowsPerInsert bounds a multi-row insert (SQLite allows 32766 variables).
-const rowsPerInsert = 128
-
 func (a *applier) insertReservations(ops []reservation.Op) error {
-	args := make([]any, 0, 3*len(ops))
+	a.args = a.args[:0]
 	for i := range ops {
-		args = append(args, ops[i].Attendee, ops[i].SessionID, msOrNow(ops[i].At))
+		a.args = append(a.args, ops[i].Attendee, ops[i].SessionID, msOrNow(ops[i].At))
 		a.delta(ops[i].SessionID, 1, 0)
 	}
-	q := `INSERT INTO reservations (attendee, session, created_at) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, len(ops)-1)
-	_, err := a.exec(q, args...)
-	return err
+	return a.execRows(&a.ws.reserve, len(ops))
 }
 
 func (a *applier) apply(op *reservation.Op) error {
 	switch op.Kind {
 	case reservation.OpReserve:
-		if _, err := a.exec(`INSERT INTO reservations (attendee, session, created_at) VALUES (?, ?, ?)`,
+		if _, err := a.exec(sqlReserve,
 			op.Attendee, op.SessionID, msOrNow(op.At)); err != nil {
 			return err
 		}
 		a.delta(op.SessionID, 1, 0)
 	case reservation.OpEndReservation:
-		n, err := a.exec(`UPDATE reservations SET status = ?, ended = id, ended_at = ? WHERE attendee = ? AND session = ? AND ended = 0`,
+		n, err := a.exec(sqlEndReservation,
 			op.State, msOrNow(op.At), op.Attendee, op.SessionID)
 		if err != nil {
 			return err
@@ -166,31 +202,33 @@ func (a *applier) apply(op *reservation.Op) error {
 		if op.Kind == reservation.OpCancelSession {
 			offerState = reservation.OfferWithdrawn
 		}
-		h, err := a.exec(`UPDATE offers SET state = ?, ended_at = ? WHERE session = ? AND state = 'open'`, offerState, msOrNow(op.At), op.SessionID)
+		h, err := a.exec(sqlEndSessionOffers, offerState, msOrNow(op.At), op.SessionID)
 		if err != nil {
 			return err
 		}
-		if _, err := a.exec(`DELETE FROM waitlist WHERE session = ?`, op.SessionID); err != nil {
+		if _, err := a.exec(sqlClearWaitlist, op.SessionID); err != nil {
 			return err
 		}
 		a.delta(op.SessionID, 0, -h)
 	case reservation.OpWaitAdd:
-		_, err := a.exec(`INSERT INTO waitlist (session, attendee, seq, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (session, attendee) DO UPDATE SET seq = excluded.seq`, op.SessionID, op.Attendee, op.Seq, msOrNow(op.At))
+		_, err := a.exec(sqlWaitAdd, op.SessionID, op.Attendee, op.Seq, msOrNow(op.At))
 		return err
 	case reservation.OpWaitRemove:
-		_, err := a.exec(`DELETE FROM waitlist WHERE session = ? AND attendee = ?`, op.SessionID, op.Attendee)
+		_, err := a.exec(sqlWaitRemove, op.SessionID, op.Attendee)
 		return err
 	case reservation.OpOfferOpen:
-		if _, err := a.exec(`INSERT INTO offers (id, attendee, session, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := a.exec(sqlOfferOpen,
 			op.OfferID, op.Attendee, op.SessionID, msOrNow(op.At), ms(op.Expires)); err != nil {
 			return err
 		}
 		a.delta(op.SessionID, 0, 1)
 	case reservation.OpOfferEnd:
 		var session string
-		err := a.tx.QueryRowContext(a.ctx, `UPDATE offers SET state = ?, ended_at = ? WHERE id = ? AND state = 'open' RETURNING session`,
-			op.State, msOrNow(op.At), op.OfferID).Scan(&session)
+		st, err := a.stmt(sqlOfferEnd)
+		if err != nil {
+			return err
+		}
+		err = st.QueryRowContext(a.ctx, op.State, msOrNow(op.At), op.OfferID).Scan(&session)
 		switch {
 		case err == sql.ErrNoRows:
 			return nil
@@ -200,24 +238,25 @@ func (a *applier) apply(op *reservation.Op) error {
 		a.delta(session, 0, -1)
 	case reservation.OpCheckIn:
 		at := msOrNow(op.At)
-		if _, err := a.exec(`INSERT INTO checkins (session, attendee, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		if _, err := a.exec(sqlCheckIn,
 			op.SessionID, op.Attendee, at); err != nil {
 			return err
 		}
-		_, err := a.exec(`UPDATE reservations SET checked_in_at = ? WHERE attendee = ? AND session = ? AND ended = 0 AND checked_in_at IS NULL`,
+		_, err := a.exec(sqlCheckInReservation,
 			at, op.Attendee, op.SessionID)
 		return err
 	case reservation.OpIdempotency:
-		_, err := a.exec(`INSERT OR REPLACE INTO idempotency (attendee, key, hash, body, created_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := a.exec(sqlIdempotency,
 			op.Attendee, op.Key, op.Hash, op.Body, msOrNow(op.At))
 		return err
 	case reservation.OpSetAutoAccept:
-		_, err := a.exec(`INSERT INTO reservation_settings (attendee, auto_accept) VALUES (?, ?)
-			ON CONFLICT (attendee) DO UPDATE SET auto_accept = excluded.auto_accept`, op.Attendee, op.Flag)
+		_, err := a.exec(sqlAutoAccept, op.Attendee, op.Flag)
 		return err
 	case reservation.OpPruneIdempotency:
-		_, err := a.exec(`DELETE FROM idempotency WHERE created_at < ?`, ms(op.At))
+		_, err := a.exec(sqlPruneIdempotency, ms(op.At))
 		return err
+	case reservation.OpQuota:
+		// Only a shared log carries it (several nodes); nothing to store.
 	default:
 		return fmt.Errorf("unknown seat operation %d", op.Kind)
 	}
