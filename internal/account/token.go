@@ -54,13 +54,20 @@ func wellFormedToken(token string) bool {
 		return false
 	}
 	for i := 0; i < len(token); i++ {
-		c := token[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+		if !base64URL[token[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base64URL marks the bytes of the base64url alphabet.
+var base64URL = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+	}
+	return t
+}()
 
 // csrfLabel separates CSRF tokens from any other HMAC keyed the same way.
 const csrfLabel = "venuehop csrf v1"

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"venuehop/internal/errcode"
@@ -61,14 +62,30 @@ func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in struct {
-		SessionIDs []string `json:"sessionIds"`
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	body, err := httpx.ReadBody(w, r, maxReservationBody, (*bp)[:0])
+	if cap(body) <= maxPooledBody {
+		*bp = body
 	}
-	if err := httpx.DecodeJSON(w, r, maxReservationBody, &in); err != nil {
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	ans, err := a.Reservations.Reserve(r.Context(), u.ID, in.SessionIDs, r.Header.Get("Idempotency-Key"))
+	ids, ok := parseSessionIDs(body)
+	if !ok {
+		// Anything but the plain shape gets the full decoder, its checks
+		// and its messages.
+		var in struct {
+			SessionIDs []string `json:"sessionIds"`
+		}
+		if err := httpx.DecodeJSONBytes(body, maxReservationBody, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ids = in.SessionIDs
+	}
+	ans, err := a.Reservations.Reserve(r.Context(), u.ID, ids, r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		a.failSeats(w, r, err)
 		return
@@ -82,6 +99,83 @@ func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(ans.Body)
+}
+
+// bodyPool recycles the buffers reservation bodies are read into.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledBody keeps a rare big body's buffer out of the pool.
+const maxPooledBody = 4 << 10
+
+// parseSessionIDs is the fast path of a reservation body: exactly
+// {"sessionIds":["id", ...]} with any JSON whitespace, ids of printable
+// ASCII without escapes. It reports false for anything else (escapes,
+// other keys, another case of the key, null, trailing data, a syntax
+// error...), which the caller hands to encoding/json: on what it accepts
+// it gives what encoding/json gives, and it rejects nothing itself.
+func parseSessionIDs(b []byte) ([]string, bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	lit := func(s string) bool {
+		ws()
+		if len(b)-i < len(s) || string(b[i:i+len(s)]) != s {
+			return false
+		}
+		i += len(s)
+		return true
+	}
+	if !lit("{") || !lit(`"sessionIds"`) || !lit(":") || !lit("[") {
+		return nil, false
+	}
+	ids := make([]string, 0, 1)
+	ws()
+	if i < len(b) && b[i] == ']' {
+		i++
+	} else {
+		for {
+			ws()
+			if i >= len(b) || b[i] != '"' {
+				return nil, false
+			}
+			i++
+			start := i
+			for i < len(b) && b[i] != '"' {
+				if c := b[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+					return nil, false
+				}
+				i++
+			}
+			if i >= len(b) {
+				return nil, false
+			}
+			ids = append(ids, string(b[start:i]))
+			i++
+			ws()
+			if i >= len(b) {
+				return nil, false
+			}
+			if b[i] == ']' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return nil, false
+			}
+			i++
+		}
+	}
+	if !lit("}") {
+		return nil, false
+	}
+	ws()
+	if i != len(b) {
+		return nil, false
+	}
+	return ids, true
 }
 
 type reservationJSON struct {

@@ -4,8 +4,10 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -100,25 +102,66 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 // rejecting unknown fields and trailing data with clear messages.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
-	dec := json.NewDecoder(r.Body)
+	return decode(json.NewDecoder(r.Body), maxBytes, v)
+}
+
+// DecodeJSONBytes is DecodeJSON over a body already read (ReadBody): the
+// same checks and messages.
+func DecodeJSONBytes(data []byte, maxBytes int64, v any) error {
+	return decode(json.NewDecoder(bytes.NewReader(data)), maxBytes, v)
+}
+
+func decode(dec *json.Decoder, maxBytes int64, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &mbe):
-			return errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", maxBytes)
-		case errors.As(err, &se):
-			return errcode.New(errcode.Invalid, "malformed JSON at byte %d: %v", se.Offset, se)
-		case errors.As(err, &te):
-			return errcode.New(errcode.Invalid, "field %q: expected %s, got %s", te.Field, te.Type, te.Value)
-		default:
-			return errcode.New(errcode.Invalid, "malformed JSON body: %v", err)
-		}
+		return decodeErr(err, maxBytes)
 	}
 	if dec.More() {
 		return errcode.New(errcode.Invalid, "the body must hold one JSON value")
 	}
 	return nil
+}
+
+func decodeErr(err error, maxBytes int64) error {
+	var mbe *http.MaxBytesError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", maxBytes)
+	case errors.As(err, &se):
+		return errcode.New(errcode.Invalid, "malformed JSON at byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		return errcode.New(errcode.Invalid, "field %q: expected %s, got %s", te.Field, te.Type, te.Value)
+	default:
+		return errcode.New(errcode.Invalid, "malformed JSON body: %v", err)
+	}
+}
+
+// ReadBody reads the whole request body, at most maxBytes (then
+// errcode.TooLarge, and the connection is not reused), appending to buf.
+// Small hot requests (a reservation) read this way into a reused buffer
+// and parse it without a streaming decoder.
+func ReadBody(w http.ResponseWriter, r *http.Request, maxBytes int64, buf []byte) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
+	if n := r.ContentLength; n > 0 && n <= maxBytes && int64(cap(buf)-len(buf)) < n+1 {
+		buf = append(make([]byte, 0, len(buf)+int(n)+1), buf...)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return buf, errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", maxBytes)
+			}
+			return buf, errcode.New(errcode.Invalid, "the request body could not be read: %v", err)
+		}
+	}
 }
