@@ -9,15 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"venuehop/internal/loadtest"
 )
 
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("loadtest", "loadtest --target URL [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json]", stderr)
+	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json]", stderr)
 	var opt loadtest.Options
-	fs.StringVar(&opt.Target, "target", "", "base URL of a running venuehop serve, e.g. http://127.0.0.1:8080")
+	fs.StringVar(&opt.Target, "target", "", "base URL of a running venuehop serve, e.g. http://127.0.0.1:8080; several nodes on one database comma-separated (connections round robin, attendees prepared through the first)")
 	fs.IntVar(&opt.Attendees, "attendees", 60000, "attendees to prepare (in bulk, without password hashing)")
 	fs.IntVar(&opt.PerAttendee, "per-attendee", 15, "reservations each attendee tries (Zipf popularity)")
 	fs.IntVar(&opt.Batch, "batch", 1, "session ids per request (1 to 10)")
@@ -27,7 +28,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&opt.AdminEmail, "admin-email", os.Getenv("VENUEHOP_ADMIN_EMAIL"), "admin sign-in for the bulk attendees and the occupancy check (env VENUEHOP_ADMIN_EMAIL)")
 	fs.StringVar(&opt.AdminPassword, "admin-password", os.Getenv("VENUEHOP_ADMIN_PASSWORD"), "admin password (env VENUEHOP_ADMIN_PASSWORD)")
 	dataDir := fs.String("data", os.Getenv("VENUEHOP_DATA"), "read the demo admin's sign-in from DIR/demo-accounts.txt when no credentials are given")
-	fs.IntVar(&opt.ServerPID, "server-pid", 0, "the server's process id, to read its peak memory from /proc (same machine)")
+	pids := fs.String("server-pid", "", "the server's process id, to read its peak memory from /proc (same machine); several comma-separated are summed")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "seed of the session choice")
 	if pos, err := parse(fs, args); err != nil {
 		return err
@@ -35,12 +36,22 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
 	switch {
-	case opt.Target == "":
+	case len(loadtest.Targets(opt.Target)) == 0:
 		return usageError{"--target is required"}
 	case opt.Batch < 1 || opt.Batch > 10:
 		return usageError{"--batch must be 1 to 10"}
 	case opt.Attendees < 1 || opt.PerAttendee < 1 || opt.Conns < 1:
 		return usageError{"--attendees, --per-attendee and --conns must be positive"}
+	}
+	for _, p := range strings.Split(*pids, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(p)
+		if err != nil || pid <= 0 {
+			return usageError{fmt.Sprintf("--server-pid takes process ids, comma-separated; got %q", *pids)}
+		}
+		opt.ServerPIDs = append(opt.ServerPIDs, pid)
 	}
 	opt.AdminToken = os.Getenv("VENUEHOP_ADMIN_TOKEN")
 	if opt.AdminToken == "" && opt.AdminEmail == "" && *dataDir != "" {

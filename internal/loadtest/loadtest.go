@@ -26,6 +26,9 @@ import (
 
 // Options configure a run.
 type Options struct {
+	// Target may also list several nodes on one database, comma-separated:
+	// the rush's connections go to them round robin; attendees are
+	// prepared through the first, and every node must show the outcome.
 	Target      string // base URL of the server, e.g. http://127.0.0.1:8080
 	Attendees   int    // default 60,000
 	PerAttendee int    // reservations each attendee tries (default 15)
@@ -37,7 +40,7 @@ type Options struct {
 	AdminToken    string
 	AdminEmail    string
 	AdminPassword string
-	ServerPID     int    // read the server's memory from /proc (same machine)
+	ServerPIDs    []int  // read the servers' memory from /proc (same machine), summed
 	Seed          uint64 // session choice; the same seed, the same rush
 	Log           io.Writer
 }
@@ -90,7 +93,7 @@ func (o *Options) defaults() {
 
 func newClient(conns int) *http.Client {
 	return &http.Client{
-		Timeout: 60 * time.Second,
+		Timeout: requestTimeout,
 		Transport: &http.Transport{
 			Proxy:               nil,
 			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -107,6 +110,11 @@ func newClient(conns int) *http.Client {
 func Run(ctx context.Context, opt Options) (Report, error) {
 	opt.defaults()
 	rep := Report{Attendees: opt.Attendees, Conns: opt.Conns, Batch: opt.Batch, Statuses: map[string]int{}, Errors: map[string]int{}}
+	targets := Targets(opt.Target)
+	if len(targets) == 0 {
+		return rep, errors.New("no target: give the base URL of a running venuehop serve")
+	}
+	opt.Target = targets[0] // preparation and the admin calls
 	client := newClient(opt.Conns)
 	defer client.CloseIdleConnections()
 	admin := opt.AdminToken
@@ -140,7 +148,14 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 		len(tokens), time.Since(t0).Round(time.Millisecond), len(ids), rep.SeatSupply)
 
 	plans := plan(ids, len(tokens), opt.PerAttendee, opt.Batch, opt.Seed)
-	res := rush(ctx, client, opt.Target+"/api/v1/me/reservations", tokens, plans, opt.Conns)
+	urls := make([]string, len(targets))
+	for i, t := range targets {
+		urls[i] = t + "/api/v1/me/reservations"
+	}
+	res, err := rush(ctx, urls, tokens, plans, opt.Conns)
+	if err != nil {
+		return rep, err
+	}
 	rep.Requests = res.answered
 	rep.Seconds = res.elapsed.Seconds()
 	rep.AnsweredPerSec = float64(res.answered) / res.elapsed.Seconds()
@@ -155,21 +170,31 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	maps(rep.Statuses, res.statuses)
 	maps(rep.Errors, res.errors)
 
-	after, err := occupancy(ctx, client, opt.Target, admin)
-	if err != nil {
-		return rep, err
-	}
 	was := map[string]int{}
 	for _, o := range before {
 		was[o.SessionID] = o.Reserved
 	}
-	for _, o := range after {
-		if o.Reserved > o.Capacity {
-			rep.Overbooked += o.Reserved - o.Capacity
+	// Every node must show the outcome. A node's counts of the others'
+	// commits may trail by up to a second, so one that disagrees is asked
+	// again for a few seconds before its numbers are reported.
+	for i, target := range targets {
+		var over, delta int
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			after, err := occupancy(ctx, client, target, admin)
+			if err != nil {
+				return rep, err
+			}
+			over, delta = outcome(after, was)
+			if len(targets) == 1 || (over == 0 && delta == rep.Confirmed) || time.Now().After(deadline) {
+				break
+			}
 		}
-		rep.ReservedDelta += o.Reserved - was[o.SessionID]
+		rep.Overbooked = max(rep.Overbooked, over)
+		if i == 0 || delta != rep.Confirmed {
+			rep.ReservedDelta = delta
+		}
 	}
-	rep.ServerRssMB = serverRSS(ctx, client, opt.Target, opt.ServerPID)
+	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs)
 
 	if opt.Ceiling {
 		fmt.Fprintf(opt.Log, "measuring the do-nothing ceiling...\n")
@@ -229,9 +254,18 @@ type rushResult struct {
 }
 
 // rush runs every attendee's requests over conns workers, all starting
-// together. A worker takes the next attendee and sends its requests one
-// after another; it retries only when told to (429/503 with Retry-After).
-func rush(ctx context.Context, client *http.Client, url string, tokens []string, plans [][][]byte, conns int) rushResult {
+// together, each with its own keep-alive connection (httpConn). A worker
+// takes the next attendee and sends its requests one after another; it
+// retries only when told to (429/503 with Retry-After).
+func rush(ctx context.Context, urls []string, tokens []string, plans [][][]byte, conns int) (rushResult, error) {
+	workers := make([]*httpConn, conns)
+	for w := range workers {
+		c, err := newHTTPConn(ctx, urls[w%len(urls)], requestTimeout) // round robin over the nodes
+		if err != nil {
+			return rushResult{}, err
+		}
+		workers[w] = c
+	}
 	next := make(chan int, len(plans))
 	for i := range plans {
 		next <- i
@@ -245,6 +279,8 @@ func rush(ctx context.Context, client *http.Client, url string, tokens []string,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			hc := workers[w]
+			defer hc.close()
 			r := &results[w]
 			r.statuses, r.errors = map[string]int{}, map[string]int{}
 			buf := make([]byte, 0, 4096)
@@ -257,7 +293,7 @@ func rush(ctx context.Context, client *http.Client, url string, tokens []string,
 							return
 						}
 						t := time.Now()
-						code, retry, out, err := post(ctx, client, url, auth, body, buf[:0])
+						code, retry, out, err := hc.post(auth, body, buf[:0])
 						lat := time.Since(t)
 						buf = out[:0]
 						if err != nil {
@@ -308,33 +344,12 @@ func rush(ctx context.Context, client *http.Client, url string, tokens []string,
 			total.perSecond[i] += n
 		}
 	}
-	return total
+	return total, nil
 }
 
-// post sends one reservation request and returns the status, the
-// Retry-After wait and the body (read into buf).
-func post(ctx context.Context, client *http.Client, url, auth string, body, buf []byte) (int, time.Duration, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, 0, buf, err
-	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, 0, buf, err
-	}
-	defer resp.Body.Close()
-	b := bytes.NewBuffer(buf)
-	if _, err := b.ReadFrom(resp.Body); err != nil {
-		return 0, 0, b.Bytes(), err
-	}
-	retry := time.Second
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
-		retry = time.Duration(s) * time.Second
-	}
-	return resp.StatusCode, retry, b.Bytes(), nil
-}
+// requestTimeout bounds one rush request, as the admin client's Timeout
+// does the others.
+const requestTimeout = 60 * time.Second
 
 var statusKey = []byte(`"status":"`)
 
@@ -442,6 +457,46 @@ func bulkAttendees(ctx context.Context, client *http.Client, base, token string,
 	return tokens, nil
 }
 
+// outcome is how many seats a node's occupancy shows above capacity, and
+// how many more it shows reserved than was before the rush.
+func outcome(after []sessionOccupancy, was map[string]int) (overbooked, delta int) {
+	for _, o := range after {
+		if o.Reserved > o.Capacity {
+			overbooked += o.Reserved - o.Capacity
+		}
+		delta += o.Reserved - was[o.SessionID]
+	}
+	return overbooked, delta
+}
+
+// Targets splits a comma-separated list of base URLs.
+func Targets(list string) []string {
+	var out []string
+	for _, t := range strings.Split(list, ",") {
+		if t = strings.TrimRight(strings.TrimSpace(t), "/"); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// serversRSS sums the nodes' memory: each pid's peak from /proc when pids
+// are given (the i-th paired with the i-th target, whose /metrics is the
+// fallback), else every target's current RSS from /metrics.
+func serversRSS(ctx context.Context, client *http.Client, targets []string, pids []int) float64 {
+	sum := 0.0
+	if len(pids) == 0 {
+		for _, t := range targets {
+			sum += serverRSS(ctx, client, t, 0)
+		}
+		return sum
+	}
+	for i, pid := range pids {
+		sum += serverRSS(ctx, client, targets[min(i, len(targets)-1)], pid)
+	}
+	return sum
+}
+
 // serverRSS is the server's peak resident memory: from /proc when its pid
 // is known (same machine), else its current RSS from /metrics.
 func serverRSS(ctx context.Context, client *http.Client, base string, pid int) float64 {
@@ -490,9 +545,10 @@ func ceiling(ctx context.Context, opt Options, plans [][][]byte, tokens []string
 	})}
 	go srv.Serve(ln)
 	defer srv.Close()
-	client := newClient(opt.Conns)
-	defer client.CloseIdleConnections()
-	res := rush(ctx, client, "http://"+ln.Addr().String()+"/api/v1/me/reservations", tokens, plans, opt.Conns)
+	res, err := rush(ctx, []string{"http://" + ln.Addr().String() + "/api/v1/me/reservations"}, tokens, plans, opt.Conns)
+	if err != nil {
+		return 0, err
+	}
 	if res.answered == 0 {
 		return 0, errors.New("the do-nothing handler answered nothing")
 	}
