@@ -90,6 +90,7 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 	err = s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
 		var headRows int64 = -1
 		err := applyTx(ctx, tx, ops, func(b *pgx.Batch) {
+			s.queueIdleLimit(b)
 			b.Queue(`UPDATE seat_head SET seq = CASE WHEN seq = $1 THEN seq + 1 ELSE -1 END`, head).
 				Exec(func(ct pgconn.CommandTag) error {
 					headRows = ct.RowsAffected()
@@ -130,7 +131,10 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 	var newHead int64
 	err := s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
 		var cur int64
-		if err := tx.QueryRow(ctx, `SELECT seq FROM seat_head FOR UPDATE`).Scan(&cur); err != nil {
+		b := &pgx.Batch{}
+		s.queueIdleLimit(b)
+		b.Queue(`SELECT seq FROM seat_head FOR UPDATE`).QueryRow(func(row pgx.Row) error { return row.Scan(&cur) })
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
 		entries, confRev, complete, err := s.since(ctx, tx, head)
@@ -166,6 +170,15 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 	return newHead, nil
 }
 
+// queueIdleLimit makes PostgreSQL end this transaction's session if it sits
+// idle longer than logIdle while holding seat_head's lock — a node frozen
+// mid-commit (a paused VM, a stopped process) would otherwise stop every
+// node's commits until its TCP connection died. Nothing of it is
+// committed; that node reloads when it wakes.
+func (s *Store) queueIdleLimit(b *pgx.Batch) {
+	b.Queue(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, strconv.FormatInt(s.logIdle.Milliseconds(), 10))
+}
+
 func queuePrune(b *pgx.Batch, upTo int64, olderThan time.Duration) {
 	b.Queue(`DELETE FROM seat_log WHERE seq <= $1 AND committed_at < now() - $2::bigint * interval '1 millisecond'`,
 		upTo, olderThan.Milliseconds())
@@ -199,8 +212,11 @@ func (s *Store) Since(ctx context.Context, head int64) ([]reservation.LogEntry, 
 func (s *Store) since(ctx context.Context, db interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, head int64) ([]reservation.LogEntry, int64, bool, error) {
-	rows, err := db.Query(ctx, `SELECT h.seq, (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions), l.seq, l.ops
-		FROM seat_head h LEFT JOIN seat_log l ON l.seq > $1
+	// Scalar subqueries and a LATERAL range scan: the plan stays an index
+	// scan from head on, whatever the (often missing) statistics say.
+	rows, err := db.Query(ctx, `SELECT (SELECT seq FROM seat_head), (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions), l.seq, l.ops
+		FROM (VALUES (1)) AS one (x)
+		LEFT JOIN LATERAL (SELECT seq, ops FROM seat_log WHERE seq > $1 ORDER BY seq) l ON true
 		ORDER BY l.seq`, head)
 	if err != nil {
 		return nil, 0, false, dbErr(err, "reading the seat log")

@@ -575,3 +575,44 @@ func BenchmarkEncodeOps(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/entry")
 }
+
+// A node that stops in the middle of a commit (here: its decide callback
+// hangs while it holds the log's lock) does not stop the others for
+// longer than logIdle: PostgreSQL ends its session, nothing of its batch
+// is written, and another node commits on the same head.
+func TestFrozenNodeDoesNotStopTheOthers(t *testing.T) {
+	ctx := context.Background()
+	ss := bigNodes(t, 2)
+	ss[0].logIdle = 300 * time.Millisecond
+	locked := make(chan struct{})
+	frozen := make(chan error, 1)
+	go func() {
+		_, err := ss[0].ApplyLocked(ctx, 0, func([]reservation.LogEntry, int64, bool) ([]reservation.Op, error) {
+			close(locked)
+			time.Sleep(2 * time.Second) // frozen while holding the lock
+			return []reservation.Op{reserve("u_frozen", "ARC301")}, nil
+		})
+		frozen <- err
+	}()
+	<-locked
+	start := time.Now()
+	h, err := ss[1].ApplyAt(ctx, 0, []reservation.Op{reserve("u_alive", "ARC301")})
+	if err != nil {
+		t.Fatalf("the other node's commit: %v", err)
+	}
+	waited := time.Since(start)
+	t.Logf("the other node committed entry %d after waiting %v", h, waited)
+	if waited > 1500*time.Millisecond {
+		t.Errorf("the other node waited %v for a frozen lock holder; want about logIdle (300ms)", waited)
+	}
+	if err := <-frozen; err == nil {
+		t.Error("the frozen node's commit succeeded after its session should have been ended")
+	}
+	st, head, err := ss[1].LoadSeatsAt(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head != 1 || len(st.Reservations) != 1 || st.Reservations[0].Attendee != "u_alive" {
+		t.Errorf("after the freeze: head %d, reservations %+v; want head 1 and only u_alive's", head, st.Reservations)
+	}
+}

@@ -36,7 +36,14 @@ type Store struct {
 	where      string // the redacted URL, for messages
 	migrations []migration
 	retries    atomic.Int64 // transactions run again after 40001/40P01
+	// logIdle bounds how long a seat log transaction may sit idle holding
+	// seat_head's lock (a frozen node must not stop every other one).
+	logIdle time.Duration
 }
+
+// logIdleDefault is logIdle's value: far above a healthy commit's pauses
+// (milliseconds), short enough that the other nodes carry on.
+const logIdleDefault = 5 * time.Second
 
 var _ store.Store = (*Store)(nil)
 
@@ -59,6 +66,13 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	if !hasParam(rawURL, "connect_timeout") {
 		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
+	// JIT compilation pays off for long analytical queries, never for
+	// venuehop's short ones; left on, a query whose estimate is off (a
+	// fresh table without statistics) was compiled at every execution and
+	// cost PostgreSQL most of its CPU in the rush. A URL may still set it.
+	if !hasParam(rawURL, "jit") {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	// A pool of connections that die with the server are replaced by new
 	// ones as it comes back: nothing to restart. Idle connections are
 	// checked now and then so a failover does not greet the next request
@@ -69,7 +83,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	if err != nil {
 		return nil, errcode.New(errcode.Invalid, "%s is not a usable PostgreSQL URL", where)
 	}
-	s := &Store{pool: pool, where: where, migrations: list}
+	s := &Store{pool: pool, where: where, migrations: list, logIdle: logIdleDefault}
 	first, cancel := context.WithTimeout(ctx, ConnectTimeout)
 	defer cancel()
 	if err := pool.Ping(first); err != nil {
