@@ -62,6 +62,9 @@ type Engine struct {
 	replayed    atomic.Int64
 	// seen is the newest log entry the sequencer's state includes.
 	seen atomic.Int64
+	// contendedFor is the constant of that name (tests lower it to drive
+	// every batch through the optimistic commit and its rollback).
+	contendedFor atomic.Int64
 }
 
 // StaleRetries counts the batches decided again because another node
@@ -85,6 +88,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 		notify: d.Notify, log: d.Logger,
 		in: make(chan *request, queueDepth), stop: make(chan struct{}), stopped: make(chan struct{}),
 	}
+	e.contendedFor.Store(int64(contendedFor))
 	if e.clock == nil {
 		e.clock = clock.System{}
 	}

@@ -44,11 +44,13 @@ type sequencer struct {
 	// entry the state includes; needSync says other nodes may have
 	// committed since; undo is the journal of the batch being decided
 	// (journal.go), recorded while journaling is set.
-	head       int64
-	needSync   bool
-	contended  bool // other nodes committed lately: commit under the log's lock
-	journaling bool
-	undo       []func()
+	head     int64
+	needSync bool
+	// lastForeign is when another node's commit was last seen (real
+	// time): while it is recent, commit under the log's lock at once.
+	lastForeign time.Time
+	journaling  bool
+	undo        []func()
 	// replaying is set while other nodes' ops are applied: the
 	// primitives then record no ops of their own.
 	replaying bool

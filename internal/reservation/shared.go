@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
@@ -14,6 +15,11 @@ import (
 // nodes kept committing first; past it the batch is answered unavailable
 // (retry) rather than waiting without end.
 const maxAttempts = 8
+
+// contendedFor is how long after another node's last commit a batch goes
+// straight to the log's lock (ApplyLocked) instead of trying ApplyAt
+// first, which mostly loses while the others are busy too.
+const contendedFor = time.Second
 
 // errReload aborts an ApplyLocked whose entries cannot be replayed (the
 // conference changed, or entries were pruned): sync reloads instead.
@@ -79,7 +85,7 @@ func (q *sequencer) runShared(rs []*request) {
 		var head int64
 		// While other nodes are committing too, a first optimistic try
 		// would mostly lose: wait for the turn straight away.
-		if update || attempt == 1 && !q.contended {
+		if update || attempt == 1 && time.Since(q.lastForeign) > time.Duration(e.contendedFor.Load()) {
 			decide()
 			if len(q.ops) == 0 {
 				if update {
@@ -107,9 +113,8 @@ func (q *sequencer) runShared(rs []*request) {
 				if !complete || confRev > q.st.Snap.Rev {
 					return nil, errReload
 				}
-				q.contended = false
 				for _, en := range entries {
-					q.contended = true
+					q.lastForeign = time.Now()
 					if en.Seq > q.head {
 						q.replay(en.Ops)
 						q.setHead(en.Seq)
@@ -135,7 +140,7 @@ func (q *sequencer) runShared(rs []*request) {
 		}
 		e.staleRuns.Add(1)
 		q.needSync = true
-		q.contended = true
+		q.lastForeign = time.Now()
 		if update {
 			// The conference is saved; a reload recomputes what it does
 			// to the seats from the store, the other nodes' commits
@@ -222,7 +227,9 @@ func (q *sequencer) sync(ctx context.Context) error {
 		q.setHead(en.Seq)
 	}
 	e.replayed.Add(int64(len(entries)))
-	q.contended = q.contended || len(entries) > 0
+	if len(entries) > 0 {
+		q.lastForeign = time.Now()
+	}
 	q.needSync = false
 	return nil
 }

@@ -10,7 +10,14 @@ package postgres
 //   - arrays ($1::text[] with unnest) for multi-row statements, where
 //     SQLite builds "VALUES (?, ?), (?, ?)" strings;
 //   - row locks (FOR UPDATE, FOR NO KEY UPDATE) where SQLite relies on its
-//     single writer, and LOCK TABLE for the migration (migrate.go).
+//     single writer, and LOCK TABLE for the migration (migrate.go);
+//   - for several nodes (log.go, the shared seat log, which SQLite does not
+//     need): LISTEN/NOTIFY to wake the other nodes (a compatible database
+//     without it still works: the nodes also look every 250 ms), a named
+//     CHECK constraint to abort a stale commit, and
+//     idle_in_transaction_session_timeout (set_config) against a frozen
+//     lock holder;
+//   - connection settings: jit off (postgres.go).
 
 import (
 	"context"
