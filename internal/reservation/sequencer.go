@@ -145,20 +145,7 @@ func (q *sequencer) runBatch(rs []*request) {
 		err := e.store.Apply(ctx, q.ops)
 		cancel()
 		if err != nil {
-			// Nothing of the batch is durable: nobody hears "reserved",
-			// and memory goes back to what the store holds.
-			e.log.Error("committing seat decisions failed; reloading", "requests", len(rs), "ops", len(q.ops), "err", err)
-			for _, r := range rs {
-				r.err = errcode.Wrap(errcode.Unavailable, err, "the seats could not be saved; nothing was changed, retry")
-			}
-			q.resetNotes()
-			if lerr := q.load(context.Background()); lerr != nil {
-				e.log.Error("reloading the seat state failed", "err", lerr)
-				q.broken = true
-			}
-			for _, r := range rs {
-				close(r.done)
-			}
+			q.failBatch(rs, err)
 			return
 		}
 	}

@@ -171,7 +171,9 @@ func (q *sequencer) runShared(rs []*request) {
 }
 
 // failBatch answers every request of a batch whose decisions could not be
-// committed, and rebuilds memory from the store.
+// committed, and rebuilds memory from the store: nothing of the batch is
+// durable, so nobody hears "reserved", and memory goes back to what the
+// store holds.
 func (q *sequencer) failBatch(rs []*request, err error) {
 	e := q.e
 	e.log.Error("committing seat decisions failed; reloading", "requests", len(rs), "err", err)

@@ -152,18 +152,25 @@ func TestNodesAgreeWithTheStore(t *testing.T) {
 	}
 }
 
+// newSharedLog is a fresh SQLite store with the test conference, shared
+// through an in-process log; it returns the conference revision too.
+func newSharedLog(t *testing.T) (*sqlite.Store, *sharedLog, int64) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	rev, err := st.SaveConference(context.Background(), testConference(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, &sharedLog{Store: st, watchers: map[chan struct{}]bool{}}, rev
+}
+
 func nodesAgree(t *testing.T, seed uint64, edits, optimistic bool) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	shared := &sharedLog{Store: st, watchers: map[chan struct{}]bool{}}
-	rev, err := st.SaveConference(ctx, testConference(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, shared, rev := newSharedLog(t)
 	clk := &manualClock{t: at(1, 8, 0)}
 	quota := &manualClock{t: time.Unix(1e9, 0)}
 	start := func() *reservation.Engine {
@@ -379,16 +386,7 @@ func (n *remoteNotes) RemoteSessionChanged(id, kind string) {
 // counts follow another node's reservation.
 func TestOtherNodeHearsChanges(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	shared := &sharedLog{Store: st, watchers: map[chan struct{}]bool{}}
-	rev, err := st.SaveConference(ctx, testConference(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, shared, rev := newSharedLog(t)
 	clk := &manualClock{t: at(1, 8, 0)}
 	start := func(n reservation.Notifier) (*reservation.Engine, *live.Holder) {
 		ls, err := live.Build(testConference(), rev)
