@@ -144,16 +144,7 @@ func TestCrashKeepsConfirmedSeats(t *testing.T) {
 
 	total := 0
 	for a, ids := range confirmed {
-		var mine struct {
-			Reservations []struct{ SessionID, Status string }
-		}
-		mustCall(t, "GET", base+"/api/v1/me/reservations", bulk.Attendees[a].Token, nil, &mine)
-		have := map[string]bool{}
-		for _, r := range mine.Reservations {
-			if r.Status == "active" {
-				have[r.SessionID] = true
-			}
-		}
+		have := activeReservations(t, base, bulk.Attendees[a].Token)
 		for _, id := range ids {
 			total++
 			if !have[id] {
@@ -228,4 +219,21 @@ func TestCheckCommandNamesViolation(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr.String(), "session sec342") || !strings.Contains(stderr.String(), "lost or created") {
 		t.Errorf("check after corruption: exit %d, stderr %q", code, stderr.String())
 	}
+}
+
+// activeReservations returns the sessions the attendee holds an active
+// reservation for, as the server at base reports them.
+func activeReservations(t *testing.T, base, token string) map[string]bool {
+	t.Helper()
+	var mine struct {
+		Reservations []struct{ SessionID, Status string }
+	}
+	mustCall(t, "GET", base+"/api/v1/me/reservations", token, nil, &mine)
+	have := map[string]bool{}
+	for _, r := range mine.Reservations {
+		if r.Status == "active" {
+			have[r.SessionID] = true
+		}
+	}
+	return have
 }

@@ -296,16 +296,7 @@ func TestMultiNode(t *testing.T) {
 		total := 0
 		survivors := []*mnode{a, b}
 		for ai, ids := range confirmed {
-			var mine struct {
-				Reservations []struct{ SessionID, Status string }
-			}
-			mustCall(t, "GET", survivors[ai%2].base+"/api/v1/me/reservations", attendees[ai].Token, nil, &mine)
-			have := map[string]bool{}
-			for _, r := range mine.Reservations {
-				if r.Status == "active" {
-					have[r.SessionID] = true
-				}
-			}
+			have := activeReservations(t, survivors[ai%2].base, attendees[ai].Token)
 			for _, id := range ids {
 				total++
 				if !have[id] {

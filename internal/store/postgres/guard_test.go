@@ -43,6 +43,12 @@ func withOverlap() *conference.Conference {
 // the conference saved.
 func nodes(t *testing.T, n int) []*Store {
 	t.Helper()
+	return nodesWith(t, n, withOverlap())
+}
+
+// nodesWith opens n stores on one fresh schema with c saved.
+func nodesWith(t *testing.T, n int, c *conference.Conference) []*Store {
+	t.Helper()
 	u := pgtest.URL(t)
 	var out []*Store
 	for range n {
@@ -53,7 +59,7 @@ func nodes(t *testing.T, n int) []*Store {
 		t.Cleanup(func() { s.Close() })
 		out = append(out, s)
 	}
-	if _, err := out[0].SaveConference(context.Background(), withOverlap(), 0); err != nil {
+	if _, err := out[0].SaveConference(context.Background(), c, 0); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -15,7 +15,6 @@ import (
 
 	"venuehop/internal/errcode"
 	"venuehop/internal/reservation"
-	"venuehop/internal/store/postgres/pgtest"
 	"venuehop/internal/store/storetest"
 )
 
@@ -23,23 +22,10 @@ import (
 // given room for everyone, as n app nodes would see it.
 func bigNodes(t *testing.T, n int) []*Store {
 	t.Helper()
-	u := pgtest.URL(t)
-	var out []*Store
-	for range n {
-		s, err := Open(context.Background(), u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		out = append(out, s)
-	}
 	c := storetest.Sample("log")
 	huge := 1_000_000
 	c.Sessions[1].Capacity = &huge
-	if _, err := out[0].SaveConference(context.Background(), c, 0); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return nodesWith(t, n, c)
 }
 
 func isStale(err error) bool {
