@@ -127,7 +127,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else {
 		fmt.Fprintln(stdout, "check: every invariant holds on both sides")
 	}
-	fmt.Fprintf(stdout, "Start the nodes with --db %s (keep --data for each node's calendar-feed.key).\n", dst.Where())
+	fmt.Fprintf(stdout, "Start the nodes with --db %s (start the first one with this --data: its calendar-feed.key becomes every node's).\n", dst.Where())
 	return nil
 }
 

@@ -26,6 +26,12 @@ func (a *App) setupImports(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if ks, ok := a.store.(calfeed.KeyStore); ok {
+		// Several nodes: the first one's key is everyone's.
+		if key, err = ks.SharedKey(ctx, key); err != nil {
+			return err
+		}
+	}
 	a.calendar, err = calfeed.New(feeds, key)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,46 @@ func TestPostgresDatabaseLostMidRun(t *testing.T) {
 	problems, err := a.store.Check(context.Background())
 	if err != nil || len(problems) != 0 {
 		t.Errorf("Check after recovery: %q %v", problems, err)
+	}
+}
+
+// Two nodes on one database, each with its own --data directory (and so
+// its own key file), show an attendee the same calendar feed URL: the
+// first node's key is stored in the database and the other adopts it.
+func TestPostgresNodesShareTheCalendarKey(t *testing.T) {
+	u := pgtest.URL(t)
+	start := func() *httptest.Server {
+		cfg := config.Defaults()
+		cfg.Addr = "127.0.0.1:0"
+		cfg.DataDir = t.TempDir()
+		cfg.DB = u
+		cfg.DemoStart = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+		cfg.Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(a.Handler())
+		t.Cleanup(func() { srv.Close(); a.Close() })
+		return srv
+	}
+	nodeA, nodeB := start(), start()
+	tok := signup(t, nodeA, "feed@example.com", "correct horse battery")
+	feed := func(srv *httptest.Server) string {
+		t.Helper()
+		st, _, body := call(t, nil, "GET", srv.URL+"/api/v1/me/calendar-url", tok, nil)
+		var out struct{ URL string }
+		mustJSON(t, body, &out)
+		if st != 200 || !strings.HasPrefix(out.URL, srv.URL+"/ical/") {
+			t.Fatalf("calendar-url on %s: %d %s", srv.URL, st, body)
+		}
+		return strings.TrimPrefix(out.URL, srv.URL)
+	}
+	a, b := feed(nodeA), feed(nodeB)
+	if a != b {
+		t.Errorf("node A shows %s, node B %s: the nodes sign feed URLs differently", a, b)
+	}
+	if st, _, _ := call(t, nil, "GET", nodeB.URL+a, "", nil); st != 200 {
+		t.Errorf("node A's feed URL on node B: %d", st)
 	}
 }

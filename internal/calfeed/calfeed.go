@@ -40,6 +40,13 @@ type Store interface {
 	CalendarFeedUser(ctx context.Context, hash account.TokenHash) (string, error)
 }
 
+// KeyStore is a store that keeps the key itself, shared by every node on
+// it (PostgreSQL). SharedKey stores candidate unless a key is stored
+// already, and returns the stored one.
+type KeyStore interface {
+	SharedKey(ctx context.Context, candidate []byte) ([]byte, error)
+}
+
 // KeyFile is the key's file in the data directory (mode 0600).
 const KeyFile = "calendar-feed.key"
 

@@ -54,3 +54,22 @@ func (s *Store) CalendarFeedUser(ctx context.Context, hash account.TokenHash) (s
 	}
 	return id, nil
 }
+
+var _ calfeed.KeyStore = (*Store)(nil)
+
+// SharedKey stores candidate as the calendar feed key unless one is
+// stored already, and returns the stored key: every node signs feed URLs
+// alike.
+func (s *Store) SharedKey(ctx context.Context, candidate []byte) ([]byte, error) {
+	var key []byte
+	err := s.inTx(ctx, "reading the calendar feed key", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO calendar_key (key) VALUES ($1) ON CONFLICT DO NOTHING`, candidate); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT key FROM calendar_key`).Scan(&key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
+}
