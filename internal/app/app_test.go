@@ -18,11 +18,21 @@ import (
 // the demo conference and a pinned clock.
 func newTestApp(t testing.TB) (*App, *httptest.Server) {
 	t.Helper()
+	return newAppWith(t, nil)
+}
+
+// newAppWith is newTestApp with the configuration changed by set first
+// (a PostgreSQL URL, say); nil changes nothing.
+func newAppWith(t testing.TB, set func(*config.Config)) (*App, *httptest.Server) {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.DemoStart = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	cfg.Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	if set != nil {
+		set(&cfg)
+	}
 	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

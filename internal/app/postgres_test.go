@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -19,18 +17,7 @@ import (
 func newPostgresApp(t *testing.T) (*App, *httptest.Server, *pgtest.Proxy) {
 	t.Helper()
 	proxy, u := pgtest.NewProxy(t, pgtest.URL(t))
-	cfg := config.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.DB = u
-	cfg.DemoStart = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	cfg.Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	a, srv := newAppWith(t, func(c *config.Config) { c.DB = u })
 	return a, srv, proxy
 }
 
@@ -104,18 +91,7 @@ func TestPostgresDatabaseLostMidRun(t *testing.T) {
 func TestPostgresNodesShareTheCalendarKey(t *testing.T) {
 	u := pgtest.URL(t)
 	start := func() *httptest.Server {
-		cfg := config.Defaults()
-		cfg.Addr = "127.0.0.1:0"
-		cfg.DataDir = t.TempDir()
-		cfg.DB = u
-		cfg.DemoStart = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-		cfg.Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-		a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(a.Handler())
-		t.Cleanup(func() { srv.Close(); a.Close() })
+		_, srv := newAppWith(t, func(c *config.Config) { c.DB = u })
 		return srv
 	}
 	nodeA, nodeB := start(), start()

@@ -77,12 +77,10 @@ func (q *sequencer) run() {
 		case r := <-e.in:
 			q.batch = append(q.batch, r)
 		case <-ticker.C:
-			// With several nodes the tick also looks for their commits,
-			// in case a notification was lost.
-			q.needSync = e.shared != nil
+			// With several nodes a tick also looks for their commits
+			// (runShared), in case a notification was lost.
 			q.batch = append(q.batch, &request{kind: kTick, done: make(chan struct{})})
 		case <-e.wake:
-			q.needSync = true
 			q.batch = append(q.batch, &request{kind: kTick, done: make(chan struct{})})
 		}
 		// Group commit: everything that queued while the previous batch
@@ -149,6 +147,11 @@ func (q *sequencer) runBatch(rs []*request) {
 			return
 		}
 	}
+	q.finish(rs)
+}
+
+// finish publishes a committed batch and answers its requests.
+func (q *sequencer) finish(rs []*request) {
 	q.publish()
 	for _, r := range rs {
 		close(r.done)
@@ -718,8 +721,9 @@ func (q *sequencer) install(st *live.State, now time.Time) EditReport {
 	old := q.sessions
 	next := make(map[string]*sessionState, len(snap.Conf.Sessions))
 	type changed struct {
-		s                           *sessionState
-		cancelled, moved, increased bool
+		s         *sessionState
+		kind      string // changeKind's
+		increased bool
 	}
 	var list []changed
 	for i := range snap.Conf.Sessions {
@@ -748,13 +752,8 @@ func (q *sequencer) install(st *live.State, now time.Time) EditReport {
 		}
 		next[se.ID] = s
 		if prev != nil && q.st != nil {
-			c := changed{s: s,
-				cancelled: se.Cancelled && !prev.Cancelled,
-				moved:     prev.RoomID != se.RoomID || !prev.Start.Equal(se.Start) || !prev.End.Equal(se.End),
-				increased: s.capacity > prevCap,
-			}
-			if c.cancelled || c.moved || s.capacity != prevCap {
-				list = append(list, c)
+			if kind := changeKind(prev, se, prevCap, s.capacity); kind != "" {
+				list = append(list, changed{s: s, kind: kind, increased: s.capacity > prevCap})
 				q.touch(s)
 			}
 		}
@@ -771,20 +770,17 @@ func (q *sequencer) install(st *live.State, now time.Time) EditReport {
 
 	for _, c := range list {
 		s := c.s
-		switch {
-		case c.cancelled:
+		rep.Changes = append(rep.Changes, Change{s.id, c.kind})
+		switch c.kind {
+		case "cancelled":
 			rep.ReservationsCancelled += q.cancelSession(s, now)
-			rep.Changes = append(rep.Changes, Change{s.id, "cancelled"})
 			continue
-		case c.moved:
-			rep.Changes = append(rep.Changes, Change{s.id, "moved"})
+		case "moved":
 			for a := range s.holders {
 				if a.conflictWith(s) != "" {
 					rep.Overlaps++
 				}
 			}
-		default:
-			rep.Changes = append(rep.Changes, Change{s.id, "capacity"})
 		}
 		// Offers beyond the new capacity are withdrawn, newest first, and
 		// their attendees go back to the head of the waitlist.
@@ -800,7 +796,7 @@ func (q *sequencer) install(st *live.State, now time.Time) EditReport {
 			q.insertWaiter(s, newest.a, seq)
 			q.op(Op{Kind: OpWaitAdd, Attendee: newest.a.id, SessionID: s.id, Seq: seq, At: now})
 		}
-		if c.increased || c.moved {
+		if c.increased || c.kind == "moved" {
 			rep.OffersMade += q.offerNext(s, now)
 		}
 	}

@@ -113,14 +113,7 @@ func (q *sequencer) runShared(rs []*request) {
 				if !complete || confRev > q.st.Snap.Rev {
 					return nil, errReload
 				}
-				for _, en := range entries {
-					q.lastForeign = time.Now()
-					if en.Seq > q.head {
-						q.replay(en.Ops)
-						q.setHead(en.Seq)
-						e.replayed.Add(1)
-					}
-				}
+				q.replayEntries(entries)
 				decide()
 				e.seen.Store(q.head + 1)
 				return q.ops, nil
@@ -164,10 +157,7 @@ func (q *sequencer) runShared(rs []*request) {
 		q.failBatch(rs, err)
 		return
 	}
-	q.publish()
-	for _, r := range rs {
-		close(r.done)
-	}
+	q.finish(rs)
 }
 
 // failBatch answers every request of a batch whose decisions could not be
@@ -224,14 +214,7 @@ func (q *sequencer) sync(ctx context.Context) error {
 		q.remote = append(q.remote, sessionChanges(before, q.st.Snap)...)
 		return nil
 	}
-	for _, en := range entries {
-		q.replay(en.Ops)
-		q.setHead(en.Seq)
-	}
-	e.replayed.Add(int64(len(entries)))
-	if len(entries) > 0 {
-		q.lastForeign = time.Now()
-	}
+	q.replayEntries(entries)
 	q.needSync = false
 	return nil
 }
@@ -244,24 +227,44 @@ type RemoteNotifier interface {
 	RemoteSessionChanged(sessionID, kind string)
 }
 
-// sessionChanges lists what changed for attendees between two revisions:
-// sessions cancelled (or gone), moved, or with another capacity.
+// sessionChanges lists what changed for attendees between two revisions,
+// as install reports it for this node's own changes.
 func sessionChanges(before, after *conference.Snapshot) []Change {
 	var out []Change
+	capacity := func(snap *conference.Snapshot, se *conference.Session) int {
+		if se == nil || !se.Scheduled() {
+			return 0
+		}
+		return snap.ReservableCapacity(se)
+	}
 	for i := range before.Conf.Sessions {
 		old := &before.Conf.Sessions[i]
 		cur, ok := after.Session(old.ID)
-		switch {
-		case old.Cancelled:
-		case !ok || cur.Cancelled:
-			out = append(out, Change{old.ID, "cancelled"})
-		case old.RoomID != cur.RoomID || !old.Start.Equal(cur.Start) || !old.End.Equal(cur.End):
-			out = append(out, Change{old.ID, "moved"})
-		case old.Scheduled() && cur.Scheduled() && before.ReservableCapacity(old) != after.ReservableCapacity(cur):
-			out = append(out, Change{old.ID, "capacity"})
+		if !ok {
+			if !old.Cancelled {
+				out = append(out, Change{old.ID, "cancelled"})
+			}
+			continue
+		}
+		if kind := changeKind(old, cur, capacity(before, old), capacity(after, cur)); kind != "" {
+			out = append(out, Change{old.ID, kind})
 		}
 	}
 	return out
+}
+
+// changeKind says how a session changed for its attendees: cancelled,
+// moved (room or times), capacity, or "" for nothing that matters.
+func changeKind(prev, cur *conference.Session, prevCap, curCap int) string {
+	switch {
+	case cur.Cancelled && !prev.Cancelled:
+		return "cancelled"
+	case prev.RoomID != cur.RoomID || !prev.Start.Equal(cur.Start) || !prev.End.Equal(cur.End):
+		return "moved"
+	case prevCap != curCap:
+		return "capacity"
+	}
+	return ""
 }
 
 // stillNewest reports whether the log has no entry beyond this node's
@@ -273,6 +276,19 @@ func (q *sequencer) stillNewest(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return complete && len(entries) == 0 && confRev <= q.st.Snap.Rev, nil
+}
+
+// replayEntries applies the other nodes' entries this state does not
+// include yet (a retried ApplyLocked hands the same ones again).
+func (q *sequencer) replayEntries(entries []LogEntry) {
+	for _, en := range entries {
+		q.lastForeign = time.Now()
+		if en.Seq > q.head {
+			q.replay(en.Ops)
+			q.setHead(en.Seq)
+			q.e.replayed.Add(1)
+		}
+	}
 }
 
 func (q *sequencer) setHead(h int64) {

@@ -96,11 +96,7 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 					headRows = ct.RowsAffected()
 					return nil
 				})
-			b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, next, body)
-			b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, next)
-			if next%pruneEvery == 0 {
-				queuePrune(b, next-keepEntries, keepFor)
-			}
+			queueEntry(b, next, body)
 		})
 		switch {
 		case isStaleHead(err):
@@ -157,11 +153,7 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 		newHead = next
 		return applyTx(ctx, tx, ops, func(b *pgx.Batch) {
 			b.Queue(`UPDATE seat_head SET seq = $1`, next)
-			b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, next, body)
-			b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, next)
-			if next%pruneEvery == 0 {
-				queuePrune(b, next-keepEntries, keepFor)
-			}
+			queueEntry(b, next, body)
 		})
 	})
 	if err != nil {
@@ -177,6 +169,16 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 // committed; that node reloads when it wakes.
 func (s *Store) queueIdleLimit(b *pgx.Batch) {
 	b.Queue(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, strconv.FormatInt(s.logIdle.Milliseconds(), 10))
+}
+
+// queueEntry writes log entry seq, announces it (NOTIFY is delivered at
+// commit) and now and then prunes old entries.
+func queueEntry(b *pgx.Batch, seq int64, body []byte) {
+	b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, seq, body)
+	b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, seq)
+	if seq%pruneEvery == 0 {
+		queuePrune(b, seq-keepEntries, keepFor)
+	}
 }
 
 func queuePrune(b *pgx.Batch, upTo int64, olderThan time.Duration) {
