@@ -35,12 +35,14 @@ func (q *sequencer) runShared(rs []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
 	update := len(rs) == 1 && rs[0].kind == kUpdate
+	onlyTicks := true
 	for _, r := range rs {
-		// An explicit Tick and an organizer's change start from the
-		// newest state of all nodes.
+		// A tick and an organizer's change start from the newest state
+		// of all nodes.
 		if r.kind == kTick || r.kind == kUpdate {
 			q.needSync = true
 		}
+		onlyTicks = onlyTicks && r.kind == kTick
 	}
 	// An organizer's change saves the conference before its seat
 	// consequences; it cannot be taken back, so it is not journaled (a
@@ -88,8 +90,10 @@ func (q *sequencer) runShared(rs []*request) {
 		if update || attempt == 1 && time.Since(q.lastForeign) > time.Duration(e.contendedFor.Load()) {
 			decide()
 			if len(q.ops) == 0 {
-				if update {
-					break // its save was checked against the newest revision
+				if update || onlyTicks {
+					// An update's save was checked against the newest
+					// revision; ticks have no answer to vouch for.
+					break
 				}
 				// Answers that write nothing (not found, already, a
 				// refusal) were still decided on this node's memory:
