@@ -46,9 +46,17 @@ func venueLonLat(v conference.Venue) (lonLat [2]float64, located bool) {
 // fallbackModel is the travel model of a conference that has none: one
 // entrance per venue at its coordinates and a walk between every pair, the
 // straight line times DetourFactor (UnlocatedMinutes when a venue has no
-// coordinates); rooms get the default walk from the entrance. No transit.
-func fallbackModel(c *conference.Conference) *conference.TravelModel {
+// coordinates); rooms get the default walk from the entrance (the venue's
+// accessMinutes, else conference.DefaultAccessMinutes). No transit.
+//
+// keep is the conference's own model without places, when it has one: its
+// walking speed, default access and walk corrections still apply.
+func fallbackModel(c *conference.Conference, keep *conference.TravelModel) *conference.TravelModel {
 	t := &conference.TravelModel{}
+	if keep != nil {
+		t.WalkSpeed, t.DefaultAccessMinutes = keep.WalkSpeed, keep.DefaultAccessMinutes
+		t.WalkCorrections = keep.WalkCorrections
+	}
 	located := make([]bool, len(c.Venues))
 	for i, v := range c.Venues {
 		lonLat, ok := venueLonLat(v)
