@@ -22,11 +22,12 @@ import (
 // using; with a server running, upload the file at /admin/import instead.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
+	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues MAP|PACK] [--timetable FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
 	cfg.StoreFlags(fs)
 	format := fs.String("format", "auto", "auto, json, csv, frab or c3voc (docs/formats.md)")
 	tz := fs.String("timezone", "", "IANA time zone for a file that names none")
-	venuesFile := fs.String("venues", "", "venue map FILE: room names to venues with coordinates (docs/formats.md)")
+	venuesFile := fs.String("venues", "", "a venue map FILE (room names to venues with coordinates, docs/formats.md), or a venue pack: a FILE or a shipped pack's id (docs/venue-packs.md)")
+	timetableFile := fs.String("timetable", "", "shuttle and monorail hours: the official agenda CSV, or line,stops,days,from,to,headway (docs/venue-packs.md)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, store nothing")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -47,14 +48,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab or c3voc, got %q", *format)}
 	}
 	var venues *formats.VenueMap
+	var travelOpt importer.TravelOptions
 	if *venuesFile != "" {
-		vf, err := os.Open(*venuesFile)
-		if err != nil {
-			return fmt.Errorf("cannot open the venue map %s: %w", *venuesFile, unwrapPathError(err))
+		if venues, travelOpt.Pack, err = loadVenues(*venuesFile); err != nil {
+			return err
 		}
-		venues, err = formats.ReadVenueMap(vf)
-		vf.Close()
-		if err != nil {
+	}
+	if *timetableFile != "" {
+		if travelOpt.Timetable, err = loadTimetable(*timetableFile); err != nil {
 			return err
 		}
 	}
@@ -77,7 +78,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer closeImporter()
-	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun})
+	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun, Travel: travelOpt})
 	if sum != nil {
 		for _, w := range sum.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -87,6 +88,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	printSummary(stdout, sum)
+	printTravelSummary(stdout, path, sum.Travel, sum.DryRun)
 	return nil
 }
 

@@ -14,11 +14,14 @@ import (
 	"venuehop/internal/travel"
 )
 
-const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL]"
+const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL] | travel correct FROM TO MINUTES|--remove"
 
 // runTravel prints door-to-door minutes between every pair of venues at an
 // instant, or with --from and --to the steps of one trip between rooms.
 func runTravel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "correct" {
+		return runTravelCorrect(ctx, args[1:], stdout, stderr) // venues.go
+	}
 	cfg := config.Defaults()
 	fs := newFlags("travel", travelSynopsis, stderr)
 	cfg.StoreFlags(fs)
