@@ -131,7 +131,7 @@ func printTable(w io.Writer, snap *conference.Snapshot, m *travel.Model, depart 
 	if estimate {
 		fmt.Fprintln(w, "* estimate from the distance between venues: this conference has no travel model for it.")
 	}
-	fmt.Fprintln(w, "Add the walk inside each venue, 5–15 minutes; --from ROOM --to ROOM includes it.")
+	fmt.Fprintln(w, "Add the walk from each venue's door to the room; --from ROOM --to ROOM includes it.")
 	return nil
 }
 

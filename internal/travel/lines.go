@@ -310,9 +310,10 @@ type Service struct {
 	Running bool
 	// Next is the first departure at or after the span's start, within the
 	// day's service (zero when none is left that day); Wait the minutes
-	// until it.
-	Next time.Time
-	Wait int
+	// until it, NextRide its ride from the first stop to the last.
+	Next     time.Time
+	Wait     int
+	NextRide int
 	// ExpectedWait is the mean wait over the span's minutes that have a
 	// departure within the span (about half the headway).
 	ExpectedWait int
@@ -337,6 +338,7 @@ func (m *Model) ServiceDuring(lineID string, from time.Time, minutes int) (Servi
 		if dep := l.nextDep[di][start-d.offset]; dep != none {
 			out.Next = m.Time(d.offset + int32(dep))
 			out.Wait = int(int32(dep) - (start - d.offset))
+			out.NextRide = int(l.endToEnd[di][dep])
 		}
 	}
 	waits, counted := 0, 0
