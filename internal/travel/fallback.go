@@ -6,8 +6,8 @@ import (
 	"venuehop/internal/conference"
 )
 
-// knownVenues are the coordinates of re:Invent's venues (resort centroids
-// from docs VENUES.md), used when an imported venue has none. The first
+// knownVenues are the coordinates of re:Invent's venues (resort centroids,
+// as in the Strip venue pack), used when an imported venue has none. The first
 // match wins, so the more specific names come first.
 var knownVenues = []struct {
 	name     string
@@ -19,6 +19,7 @@ var knownVenues = []struct {
 	{"encore", 36.1289, -115.1627},
 	{"wynn", 36.1265, -115.1657},
 	{"caesars forum", 36.1190, -115.1662},
+	{"caesars palace", 36.1162, -115.1745},
 	{"mgm grand", 36.1028, -115.1694},
 	{"mandalay bay", 36.0923, -115.1758},
 }
