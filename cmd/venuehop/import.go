@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
-	"venuehop/internal/app"
 	"venuehop/internal/config"
 	"venuehop/internal/formats"
 	"venuehop/internal/importer"
@@ -68,28 +66,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("cannot read %s: it is a directory", path)
 	}
 
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		return err
-	}
-	defer closeImporter()
-	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun, Travel: travelOpt})
-	if sum != nil {
-		for _, w := range sum.Warnings {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
+	return withImporter(ctx, cfg, stderr, func(im *importer.Importer) error { // venues.go
+		sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun, Travel: travelOpt})
+		if sum != nil {
+			for _, w := range sum.Warnings {
+				fmt.Fprintf(stderr, "warning: %s\n", w)
+			}
 		}
-	}
-	if err != nil {
-		return err
-	}
-	printSummary(stdout, sum)
-	printTravelSummary(stdout, path, sum.Travel, sum.DryRun)
-	return nil
+		if err != nil {
+			return err
+		}
+		printSummary(stdout, sum)
+		printTravelSummary(stdout, path, sum.Travel, sum.DryRun)
+		return nil
+	})
 }
 
 func unwrapPathError(err error) error {

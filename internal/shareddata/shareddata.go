@@ -14,19 +14,20 @@ import (
 // folder, or skips (fails, in strict mode) the test when it is missing.
 func Path(t testing.TB, rel string) string {
 	t.Helper()
-	dir, ok := find()
+	dir, ok := Dir()
 	if !ok {
-		missing(t, "no shared/data folder beside the repository (../shared/data)")
+		Missing(t, "no shared/data folder beside the repository (../shared/data)")
 		return ""
 	}
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {
-		missing(t, "shared test data file "+p+" is missing")
+		Missing(t, "shared test data file "+p+" is missing")
 	}
 	return p
 }
 
-func find() (string, bool) {
+// Dir returns the shared data folder; ok is false when there is none.
+func Dir() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", false
@@ -44,7 +45,9 @@ func find() (string, bool) {
 	}
 }
 
-func missing(t testing.TB, why string) {
+// Missing skips the test for an absent optional tool or file, or fails it
+// in strict mode (CI).
+func Missing(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("VENUEHOP_TEST_STRICT") == "1" {
 		t.Fatal(why + " (VENUEHOP_TEST_STRICT=1)")

@@ -299,11 +299,7 @@ func (p *Pack) Check(file string) error {
 	entrances := map[string]Entrance{}
 	for i, v := range p.Venues {
 		at := fmt.Sprintf("venues[%d]", i)
-		pr.id(at+".id", v.ID, venueIDs, "venue")
-		if strings.TrimSpace(v.Name) == "" {
-			pr.add(at+".name", "expected a non-empty name")
-		}
-		pr.coordinate(at, v.Lat, v.Lon)
+		pr.place(at, "venue", v.ID, v.Name, v.Lat, v.Lon, venueIDs)
 		for j, a := range v.Aliases {
 			if normalize(a) == "" {
 				pr.add(fmt.Sprintf("%s.aliases[%d]", at, j), "expected a name with letters or digits, got %q", a)
@@ -366,11 +362,7 @@ func (p *Pack) Check(file string) error {
 	stops := map[string]bool{}
 	for i, s := range p.Stops {
 		at := fmt.Sprintf("stops[%d]", i)
-		pr.id(at+".id", s.ID, stops, "stop")
-		if strings.TrimSpace(s.Name) == "" {
-			pr.add(at+".name", "expected a non-empty name")
-		}
-		pr.coordinate(at, s.Lat, s.Lon)
+		pr.place(at, "stop", s.ID, s.Name, s.Lat, s.Lon, stops)
 		for j, a := range s.Access {
 			if _, ok := entrances[a.EntranceID]; !ok {
 				pr.add(fmt.Sprintf("%s.access[%d].entranceId", at, j), "expected the id of an entrance, got %q", a.EntranceID)
@@ -408,6 +400,15 @@ func (pr *problems) id(path, id string, seen map[string]bool, what string) {
 		pr.add(path, "duplicate %s id %q", what, id)
 	}
 	seen[id] = true
+}
+
+// place checks what every venue and stop has: an id, a name, a position.
+func (pr *problems) place(at, what, id, name string, lat, lon float64, seen map[string]bool) {
+	pr.id(at+".id", id, seen, what)
+	if strings.TrimSpace(name) == "" {
+		pr.add(at+".name", "expected a non-empty name")
+	}
+	pr.coordinate(at, lat, lon)
 }
 
 func (pr *problems) minutes(path string, m int) {
