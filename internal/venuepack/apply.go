@@ -250,7 +250,8 @@ func (p *Pack) lines(list []Line, served, onLine map[string]bool, days map[strin
 
 // expandService turns a pack line's windows into the conference model's:
 // plain windows stay, a weekday's become day windows on each conference
-// day of that weekday, a dated one stays when it is a conference day.
+// day of that weekday, a dated one stays when it is a conference day (a
+// line with dated windows only runs on those days alone).
 func expandService(list []Service, days map[string]time.Weekday) []conference.ServiceHours {
 	var out []conference.ServiceHours
 	sorted := make([]string, 0, len(days))
@@ -278,7 +279,6 @@ func expandService(list []Service, days map[string]time.Weekday) []conference.Se
 			out = append(out, h)
 		}
 	}
-	// A dated-only line with no plain window runs on those days alone.
 	return out
 }
 

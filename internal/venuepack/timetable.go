@@ -374,6 +374,9 @@ func (tt *Timetable) Apply(c *conference.Conference) (*TimetableResult, error) {
 			}
 		}
 	}
+	for _, id := range ap.res.Created {
+		touched[id] = true // a new line without hours on any conference day goes again
+	}
 	if len(touched) == 0 {
 		e := errcode.New(errcode.Invalid, "the timetable %s sets the hours of no line of this conference%s", tt.File, ap.why())
 		e.Unprocessable = true
@@ -413,6 +416,9 @@ func (tt *Timetable) Apply(c *conference.Conference) (*TimetableResult, error) {
 		}
 		*group = slices.DeleteFunc(*group, func(l conference.TransitLine) bool { return touched[l.ID] && len(l.Service) == 0 })
 	}
+	ap.res.Created = slices.DeleteFunc(ap.res.Created, func(id string) bool {
+		return !slices.ContainsFunc(t.Shuttles, func(l conference.TransitLine) bool { return l.ID == id })
+	})
 	check := *c
 	check.Travel = t
 	for _, p := range conference.Validate(&check, conference.ValidateOptions{RoomOverlapIsWarning: true}) {

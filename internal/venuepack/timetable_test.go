@@ -166,7 +166,8 @@ func TestPlainTimetable(t *testing.T) {
 		"las-vegas-monorail,,all,07:00,23:00,8\n" +
 		"shuttle-wynn-mandalay-bay,,2024-12-03;2024-12-09,21:00,01:00,30\n" +
 		"Night owl,The Venetian;Caesars Forum;wynn,Wed,20:00,23:00,20\n" +
-		"Phantom line,,all,06:00,07:00,10\n"
+		"Phantom line,,all,06:00,07:00,10\n" +
+		"Ghost loop,venetian;wynn,2024-12-25,06:00,07:00,10\n"
 	tt, err := venuepack.ReadTimetable(strings.NewReader(csv), "hours.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +201,8 @@ func TestPlainTimetable(t *testing.T) {
 	for _, n := range res.Notes {
 		notes += n.String() + "\n"
 	}
-	for _, w := range []string{"2024-12-09 is not a day of the conference", `no line "Phantom line"`, "new line Night owl"} {
+	for _, w := range []string{"2024-12-09 is not a day of the conference", `no line "Phantom line"`, "new line Night owl",
+		"Ghost loop does not run at all"} {
 		if !strings.Contains(notes, w) {
 			t.Errorf("notes lack %q:\n%s", w, notes)
 		}
