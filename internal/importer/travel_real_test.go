@@ -269,6 +269,19 @@ func TestReInvent2024AgendaHours(t *testing.T) {
 	if trip.Mode != travel.ModeShuttle {
 		t.Errorf("Friday 10:00 Venetian → Mandalay Bay: %s, want the shuttle (a route serving the Venetian)", trip.Mode)
 	}
+	// The Shuttles page's board says the same.
+	for _, l := range m.Board(at(t, snap, fri, 10*60), 6).Lines {
+		switch l.ID {
+		case "shuttle-wynn-mgm-grand":
+			if len(l.Today) != 0 || !l.Now.Next.IsZero() {
+				t.Errorf("Friday: %s shows hours %v, next %v; the agenda runs it not at all", l.ID, l.Today, l.Now.Next)
+			}
+		case "shuttle-venetian-mgm-grand":
+			if len(l.Today) != 1 || l.Today[0].Start != "06:30" || l.Today[0].End != "13:00" || !l.Now.Running {
+				t.Errorf("Friday: %s today %v, running %v; want 06:30–13:00", l.ID, l.Today, l.Now.Running)
+			}
+		}
+	}
 }
 
 // FOSDEM 2025 with the campus pack: building K to building H, room to

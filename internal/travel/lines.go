@@ -314,8 +314,8 @@ type Service struct {
 	Next     time.Time
 	Wait     int
 	NextRide int
-	// ExpectedWait is the mean wait over the span's minutes that have a
-	// departure within the span (about half the headway).
+	// ExpectedWait is the mean wait over the span's minutes from which a
+	// vehicle still leaves that day (about half the headway).
 	ExpectedWait int
 	// Ride and MaxRide are the typical (median) and the longest ride of the
 	// departures in the span: traffic makes them differ.
@@ -351,17 +351,17 @@ func (m *Model) ServiceDuring(lineID string, from time.Time, minutes int) (Servi
 		}
 		d := &m.days[di]
 		dep := l.nextDep[di][t-d.offset]
-		if dep == none || d.offset+int32(dep) >= start+int32(minutes) {
+		if dep == none {
 			continue
 		}
 		waits += int(int32(dep) - (t - d.offset))
 		counted++
-		if at := d.offset + int32(dep); !seen[at] {
+		if at := d.offset + int32(dep); at < start+int32(minutes) && !seen[at] {
 			seen[at] = true
 			rides = append(rides, int(l.endToEnd[di][dep]))
 		}
 	}
-	if counted == 0 {
+	if len(rides) == 0 {
 		return out, true
 	}
 	out.Running = true
