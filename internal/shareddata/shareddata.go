@@ -1,7 +1,7 @@
 // Package shareddata finds the real third-party schedules and venue data
-// tests run on: a "shared/data" folder beside an ancestor of the working
-// directory (../shared/data from the repository). Without it a test is
-// skipped, or fails when VENUEHOP_TEST_STRICT=1 (CI).
+// tests run on: a folder "shared/data" beside the repository or one of its
+// ancestors. Without it a test is skipped, or fails when
+// VENUEHOP_TEST_STRICT=1 (CI).
 package shareddata
 
 import (
