@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
-	"venuehop/internal/app"
 	"venuehop/internal/config"
 	"venuehop/internal/formats"
 	"venuehop/internal/importer"
@@ -22,11 +20,12 @@ import (
 // using; with a server running, upload the file at /admin/import instead.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
+	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues MAP|PACK] [--timetable FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
 	cfg.StoreFlags(fs)
 	format := fs.String("format", "auto", "auto, json, csv, frab or c3voc (docs/formats.md)")
 	tz := fs.String("timezone", "", "IANA time zone for a file that names none")
-	venuesFile := fs.String("venues", "", "venue map FILE: room names to venues with coordinates (docs/formats.md)")
+	venuesFile := fs.String("venues", "", "a venue map FILE (room names to venues with coordinates, docs/formats.md), or a venue pack: a FILE or a shipped pack's id (docs/venue-packs.md)")
+	timetableFile := fs.String("timetable", "", "shuttle and monorail hours: the official agenda CSV, or line,stops,days,from,to,headway (docs/venue-packs.md)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, store nothing")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -47,14 +46,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab or c3voc, got %q", *format)}
 	}
 	var venues *formats.VenueMap
+	var travelOpt importer.TravelOptions
 	if *venuesFile != "" {
-		vf, err := os.Open(*venuesFile)
-		if err != nil {
-			return fmt.Errorf("cannot open the venue map %s: %w", *venuesFile, unwrapPathError(err))
+		if venues, travelOpt.Pack, err = loadVenues(*venuesFile); err != nil {
+			return err
 		}
-		venues, err = formats.ReadVenueMap(vf)
-		vf.Close()
-		if err != nil {
+	}
+	if *timetableFile != "" {
+		if travelOpt.Timetable, err = loadTimetable(*timetableFile); err != nil {
 			return err
 		}
 	}
@@ -67,27 +66,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("cannot read %s: it is a directory", path)
 	}
 
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		return err
-	}
-	defer closeImporter()
-	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun})
-	if sum != nil {
-		for _, w := range sum.Warnings {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
+	return withImporter(ctx, cfg, stderr, func(im *importer.Importer) error { // venues.go
+		sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun, Travel: travelOpt})
+		if sum != nil {
+			for _, w := range sum.Warnings {
+				fmt.Fprintf(stderr, "warning: %s\n", w)
+			}
 		}
-	}
-	if err != nil {
-		return err
-	}
-	printSummary(stdout, sum)
-	return nil
+		if err != nil {
+			return err
+		}
+		printSummary(stdout, sum)
+		printTravelSummary(stdout, path, sum.Travel, sum.DryRun)
+		return nil
+	})
 }
 
 func unwrapPathError(err error) error {

@@ -14,11 +14,14 @@ import (
 	"venuehop/internal/travel"
 )
 
-const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL]"
+const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL] | travel correct FROM TO MINUTES|--remove"
 
 // runTravel prints door-to-door minutes between every pair of venues at an
 // instant, or with --from and --to the steps of one trip between rooms.
 func runTravel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "correct" {
+		return runTravelCorrect(ctx, args[1:], stdout, stderr) // venues.go
+	}
 	cfg := config.Defaults()
 	fs := newFlags("travel", travelSynopsis, stderr)
 	cfg.StoreFlags(fs)
@@ -128,7 +131,7 @@ func printTable(w io.Writer, snap *conference.Snapshot, m *travel.Model, depart 
 	if estimate {
 		fmt.Fprintln(w, "* estimate from the distance between venues: this conference has no travel model for it.")
 	}
-	fmt.Fprintln(w, "Add the walk inside each venue, 5–15 minutes; --from ROOM --to ROOM includes it.")
+	fmt.Fprintln(w, "Add the walk from each venue's door to the room; --from ROOM --to ROOM includes it.")
 	return nil
 }
 

@@ -327,7 +327,8 @@ func TestOpenAPIDocumentsTravel(t *testing.T) {
 	_, _, body := get(t, srv.URL+"/api/openapi.json")
 	var d struct{ Paths map[string]any }
 	mustJSON(t, body, &d)
-	for _, p := range []string{"/api/v1/travel", "/api/v1/venues.geojson", "/api/v1/route.geojson"} {
+	for _, p := range []string{"/api/v1/travel", "/api/v1/venues.geojson", "/api/v1/route.geojson", "/api/v1/shuttles",
+		"/api/v1/admin/travel/pack", "/api/v1/admin/travel/timetable", "/api/v1/admin/travel/walks", "/api/v1/admin/travel/walks/{from}/{to}"} {
 		if d.Paths[p] == nil {
 			t.Errorf("openapi lacks %s", p)
 		}

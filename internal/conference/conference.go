@@ -39,6 +39,10 @@ type Venue struct {
 	Address string  `json:"address,omitempty"`
 	Lat     float64 `json:"lat"`
 	Lon     float64 `json:"lon"`
+	// AccessMinutes is the walk from the venue's door to any of its rooms
+	// when the travel model lists none (0: the model's default). A campus
+	// building is a minute or two; a resort's convention floor is ten.
+	AccessMinutes int `json:"accessMinutes,omitempty"`
 }
 
 // Room is a place where sessions happen.

@@ -29,12 +29,56 @@ type TravelModel struct {
 	Stops                []TransitStop `json:"stops,omitempty"`
 	Shuttles             []TransitLine `json:"shuttles,omitempty"`
 	Monorail             []TransitLine `json:"monorail,omitempty"`
+	// Pack names the venue pack the model was built from (nil: written
+	// by hand, or none).
+	Pack *PackRef `json:"pack,omitempty"`
+	// WalkCorrections are an organizer's own door-to-door walking times
+	// between two venues; each replaces whatever walk the rest of the model
+	// gives for that pair (both ways). They survive re-imports and packs.
+	WalkCorrections []WalkCorrection `json:"walkCorrections,omitempty"`
+}
+
+// PackRef identifies a venue pack.
+type PackRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// WalkCorrection is the walk between the main entrances of two venues, as
+// an organizer measured it.
+type WalkCorrection struct {
+	FromID  string `json:"fromId"` // venue id
+	ToID    string `json:"toId"`   // venue id
+	Minutes int    `json:"minutes"`
+}
+
+// Correction returns the organizer's walk between two venues (either
+// order); ok is false when there is none.
+func (t *TravelModel) Correction(a, b string) (WalkCorrection, bool) {
+	if t == nil {
+		return WalkCorrection{}, false
+	}
+	for _, c := range t.WalkCorrections {
+		if (c.FromID == a && c.ToID == b) || (c.FromID == b && c.ToID == a) {
+			return c, true
+		}
+	}
+	return WalkCorrection{}, false
+}
+
+// Empty reports whether the model describes no place: no entrance, stop
+// or line (it may still carry corrections and defaults).
+func (t *TravelModel) Empty() bool {
+	return t == nil || len(t.Entrances) == 0 && len(t.Stops) == 0 && len(t.Shuttles) == 0 && len(t.Monorail) == 0
 }
 
 // Defaults of the travel model.
 const (
-	DefaultWalkSpeed          = 1.3 // m/s, an unhurried adult in a crowd
-	DefaultAccessMinutes      = 10  // what planners add for "street to room"
+	DefaultWalkSpeed = 1.3 // m/s, an unhurried adult in a crowd
+	// DefaultAccessMinutes is a building's door to one of its rooms: a
+	// campus scale. A resort's long walk from the street (planners add
+	// 10) comes only from a model or venue pack that says so.
+	DefaultAccessMinutes      = 2
 	DefaultSameLevelMinutes   = 5
 	DefaultLevelChangeMinutes = 4
 	DefaultKeynoteRushMinutes = 40
@@ -126,6 +170,8 @@ type ServiceHours struct {
 	Day   string `json:"day,omitempty"`
 	Start string `json:"start"`
 	End   string `json:"end"`
+	// HeadwayMinutes overrides the line's headway within this window.
+	HeadwayMinutes int `json:"headwayMinutes,omitempty"`
 }
 
 // RideProfile is the traffic on a line by time of day.
@@ -308,6 +354,29 @@ func (v *validator) travel(c *Conference) {
 	lines := map[string]bool{}
 	v.lines("travel.shuttles", t.Shuttles, stops, lines, days)
 	v.lines("travel.monorail", t.Monorail, stops, lines, days)
+	if t.Pack != nil && strings.TrimSpace(t.Pack.ID) == "" {
+		v.add("travel.pack.id", "expected the id of the venue pack")
+	}
+	pairs := map[[2]string]bool{}
+	for i, w := range t.WalkCorrections {
+		p := fmt.Sprintf("travel.walkCorrections[%d]", i)
+		if !venues[w.FromID] {
+			v.add(p+".fromId", "expected the id of a venue in venues, got %q", w.FromID)
+		}
+		if !venues[w.ToID] {
+			v.add(p+".toId", "expected the id of a venue in venues, got %q", w.ToID)
+		} else if w.ToID == w.FromID {
+			v.add(p+".toId", "expected two different venues")
+		}
+		key := [2]string{min(w.FromID, w.ToID), max(w.FromID, w.ToID)}
+		if pairs[key] {
+			v.add(p, "a second correction for %s–%s: expected one per pair", w.FromID, w.ToID)
+		}
+		pairs[key] = true
+		if w.Minutes < 1 || w.Minutes > maxTravelMinutes {
+			v.add(p+".minutes", "expected minutes between 1 and %d, got %d", maxTravelMinutes, w.Minutes)
+		}
+	}
 }
 
 func (v *validator) lines(prefix string, list []TransitLine, stops, seen, days map[string]bool) {
@@ -345,6 +414,9 @@ func (v *validator) lines(prefix string, list []TransitLine, stops, seen, days m
 				v.add(q+".day", "expected one of the conference days, got %q", h.Day)
 			}
 			v.window(q, h.Start, h.End)
+			if h.HeadwayMinutes < 0 || h.HeadwayMinutes > 240 {
+				v.add(q+".headwayMinutes", "expected minutes between departures between 1 and 240 (0: the line's), got %d", h.HeadwayMinutes)
+			}
 		}
 		for j, pk := range l.Profile.Peaks {
 			q := fmt.Sprintf("%s.profile.peaks[%d]", p, j)

@@ -117,6 +117,9 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 		if ve.Lon < -180 || ve.Lon > 180 {
 			v.add(p+".lon", "expected a longitude between -180 and 180, got %v", ve.Lon)
 		}
+		if ve.AccessMinutes < 0 || ve.AccessMinutes > 60 {
+			v.add(p+".accessMinutes", "expected minutes between 0 and 60 from the door to a room, got %d", ve.AccessMinutes)
+		}
 	}
 	rooms := map[string]bool{}
 	for i, r := range c.Rooms {

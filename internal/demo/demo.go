@@ -98,6 +98,14 @@ func Generate(opt Options) (*conference.Conference, error) {
 		return nil, errors.New("demo: give a start date (a Monday) or the current time")
 	}
 
+	pack, err := stripPack()
+	if err != nil {
+		return nil, err
+	}
+	vs, err := demoVenues(pack)
+	if err != nil {
+		return nil, err
+	}
 	g := &generator{
 		rng:    rand.New(rand.NewPCG(uint64(seed), pcgStream)),
 		loc:    loc,
@@ -105,7 +113,16 @@ func Generate(opt Options) (*conference.Conference, error) {
 		rooms:  buildRooms(scale),
 		titles: map[string]bool{},
 	}
-	return g.build(scale * baseSittings)
+	c, err := g.build(scale*baseSittings, vs)
+	if err != nil {
+		return nil, err
+	}
+	res, err := pack.Apply(c)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	c.Travel = res.Model
+	return c, nil
 }
 
 type generator struct {
@@ -139,7 +156,7 @@ type placement struct {
 	start int // minutes after midnight
 }
 
-func (g *generator) build(sittings int) (*conference.Conference, error) {
+func (g *generator) build(sittings int, vs []conference.Venue) (*conference.Conference, error) {
 	g.speakerPerm = g.rng.Perm(len(firstNames) * len(lastNames))
 
 	contents := g.contents(sittings)
@@ -153,7 +170,7 @@ func (g *generator) build(sittings int) (*conference.Conference, error) {
 		ID:       ConferenceID,
 		Name:     ConferenceName,
 		TimeZone: TimeZone,
-		Venues:   slices.Clone(venues),
+		Venues:   vs,
 		Rooms:    make([]conference.Room, len(g.rooms)),
 		Sessions: make([]conference.Session, 0, sittings+len(keynotes)),
 	}
@@ -183,7 +200,6 @@ func (g *generator) build(sittings int) (*conference.Conference, error) {
 	}
 	c.Meals = g.meals()
 	c.Expo = g.expo()
-	c.Travel = TravelModel(c)
 	return c, nil
 }
 
@@ -249,7 +265,7 @@ func largestRemainder(total int) []int {
 // no room can hold two sittings at once. The sittings of one content go on
 // different days, and repeats prefer another venue.
 func (g *generator) schedule(contents []*content) error {
-	nv := len(venues)
+	nv := len(venueIDs)
 	buckets := make([][]placement, numSchedulable*NumDays*nv)
 	bucket := func(k roomKind, day, venue int) *[]placement {
 		return &buckets[(int(k)*NumDays+day)*nv+venue]
@@ -483,10 +499,10 @@ func (g *generator) keynotes() []conference.Session {
 func (g *generator) meals() []conference.Meal {
 	var out []conference.Meal
 	for d := range NumDays {
-		for _, v := range venues {
+		for _, id := range venueIDs {
 			out = append(out,
-				conference.Meal{VenueID: v.ID, Kind: "breakfast", Start: g.at(d, 7*60), End: g.at(d, 9*60)},
-				conference.Meal{VenueID: v.ID, Kind: "lunch", Start: g.at(d, 11*60), End: g.at(d, 13*60)},
+				conference.Meal{VenueID: id, Kind: "breakfast", Start: g.at(d, 7*60), End: g.at(d, 9*60)},
+				conference.Meal{VenueID: id, Kind: "lunch", Start: g.at(d, 11*60), End: g.at(d, 13*60)},
 			)
 		}
 	}

@@ -22,15 +22,10 @@ const (
 	ExpoHallID    = "venetian-l2-hall-b"
 )
 
-// venues are the five re:Invent campus venues with the addresses and resort
-// centroids of VENUES.md (Wynn/Encore is one venue at Wynn's centroid).
-var venues = []conference.Venue{
-	{ID: VenueVenetian, Name: "The Venetian / Palazzo", Address: "3355 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.1217, Lon: -115.1693},
-	{ID: VenueWynn, Name: "Wynn / Encore", Address: "3131 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.1265, Lon: -115.1657},
-	{ID: VenueCaesarsForum, Name: "Caesars Forum", Address: "3911 Koval Ln, Las Vegas, NV", Lat: 36.1190, Lon: -115.1662},
-	{ID: VenueMGMGrand, Name: "MGM Grand", Address: "3799 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.1028, Lon: -115.1694},
-	{ID: VenueMandalayBay, Name: "Mandalay Bay", Address: "3950 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.0923, Lon: -115.1758},
-}
+// venueIDs are the five re:Invent campus venues of the demo, in order; their
+// names, addresses and coordinates come from the Strip venue pack
+// (Wynn/Encore is one venue with two doors).
+var venueIDs = []string{VenueVenetian, VenueWynn, VenueCaesarsForum, VenueMGMGrand, VenueMandalayBay}
 
 // roomKind says what a room is used for; the scheduler only fills rooms of
 // the kinds a session type asks for.
@@ -156,7 +151,7 @@ func slug(name string) string {
 type campusRoom struct {
 	room  conference.Room
 	kind  roomKind
-	venue int // index in venues
+	venue int // index in venueIDs
 }
 
 // buildRooms lays out the campus; at scale > 1 every session room is cloned
@@ -164,8 +159,8 @@ type campusRoom struct {
 // double-booking, while the keynote hall, expo hall and overflow rooms stay single.
 func buildRooms(scale int) []campusRoom {
 	venueIndex := map[string]int{}
-	for i, v := range venues {
-		venueIndex[v.ID] = i
+	for i, id := range venueIDs {
+		venueIndex[id] = i
 	}
 	var out []campusRoom
 	for copyN := 1; copyN <= scale; copyN++ {

@@ -382,7 +382,7 @@ func (b *builder) roomFor(key, id string, r conference.Room, rule ruleVenue, at 
 	if i, ok := b.roomByKey[key]; ok {
 		return b.conf.Rooms[i].ID
 	}
-	r.VenueID = b.venueFor(key, rule)
+	r.VenueID = b.venueFor(r.Name, rule) // the venue map matches room names, not keys
 	if id == "" {
 		id = slug(r.VenueID + "-" + r.Level + "-" + r.Name)
 	}

@@ -39,12 +39,15 @@ type MappedVenue struct {
 	Prefixes []string `json:"prefixes,omitempty"`
 	// Patterns are Go (RE2) regular expressions matched against room names.
 	Patterns []string `json:"patterns,omitempty"`
+	// AccessMinutes is the walk from the venue's door to any of its rooms
+	// (0: the default, 2 minutes: a campus building).
+	AccessMinutes int `json:"accessMinutes,omitempty"`
 
 	compiled []*regexp.Regexp
 }
 
 func (m MappedVenue) venue() conference.Venue {
-	return conference.Venue{ID: m.ID, Name: m.Name, Address: m.Address, Lat: m.Lat, Lon: m.Lon}
+	return conference.Venue{ID: m.ID, Name: m.Name, Address: m.Address, Lat: m.Lat, Lon: m.Lon, AccessMinutes: m.AccessMinutes}
 }
 
 // ReadVenueMap reads and checks a venue map; every problem is listed in an
@@ -91,6 +94,9 @@ func ReadVenueMap(r io.Reader) (*VenueMap, error) {
 		}
 		if v.Lon < -180 || v.Lon > 180 {
 			add(p+".lon", "expected a longitude between -180 and 180, got %v", v.Lon)
+		}
+		if v.AccessMinutes < 0 || v.AccessMinutes > 60 {
+			add(p+".accessMinutes", "expected minutes from the door to a room between 0 and 60, got %d", v.AccessMinutes)
 		}
 		if v.Online && (v.Lat != 0 || v.Lon != 0) {
 			add(p+".online", "an online venue has no coordinates: expected lat and lon 0")

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"venuehop/internal/errcode"
@@ -52,21 +51,14 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errcode.New(errcode.Invalid, "format: expected auto, json, csv, frab or c3voc, got %q", opt.Format))
 		return
 	}
-	switch v := strings.ToLower(q.Get("dryRun")); v {
-	case "", "false", "0":
-	case "true", "1":
-		opt.DryRun = true
-	default:
-		a.fail(w, r, errcode.New(errcode.Invalid, "dryRun: expected true or false, got %q", v))
+	var err error
+	if opt.DryRun, opt.BaseRev, err = dryRunAndBase(q); err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	if v := q.Get("baseRev"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			a.fail(w, r, errcode.New(errcode.Invalid, "baseRev: expected a revision number, got %q", v))
-			return
-		}
-		opt.BaseRev = n
+	if opt.Travel.Pack, err = shippedPack(q); err != nil { // admintravel.go
+		a.fail(w, r, err)
+		return
 	}
 	if opt.Name == "" {
 		opt.Name = "upload"

@@ -70,6 +70,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerPlans(mux) // plan.go: agenda, plans, now/next
 	// import.go, calendar.go: imports, calendar feeds
 	a.registerImport(mux)
+	// admintravel.go, shuttles.go: the shuttle board, packs, timetables,
+	// walk corrections
+	a.registerTravel(mux)
 
 	// Anything else under /api is a JSON 404, not an HTML page.
 	mux.HandleFunc("/api/", a.notFound)

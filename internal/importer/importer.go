@@ -115,6 +115,8 @@ type Options struct {
 	// organizer approved): if the conference changed since, nothing is
 	// applied and the error is errcode.Conflict.
 	BaseRev int64
+	// Travel is the venue pack and timetable to apply (venues.go).
+	Travel TravelOptions
 }
 
 // Problem is one error or warning, located: File with Line and Column for
@@ -203,6 +205,8 @@ type Summary struct {
 	Seats            Seats     `json:"seats"`
 	Warnings         []Problem `json:"warnings"`
 	Errors           []Problem `json:"errors"`
+	// Travel is what a venue pack and timetable did, or the pack proposed.
+	Travel TravelSummary `json:"travel"`
 }
 
 // Import reads a file and, unless opt.DryRun, applies it. It returns the
@@ -235,7 +239,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	}
 	sum.Format = format
 	c, warnings, err := formats.Read(bytes.NewReader(data), formats.ReadOptions{
-		Format: format, TimeZone: opt.TimeZone, Venues: opt.Venues, Name: name})
+		Format: format, TimeZone: opt.TimeZone, Venues: venueMap(opt), Name: name})
 	var ie *formats.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
@@ -271,6 +275,9 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 				sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
 			}
 		}
+	}
+	if err := applyTravel(sum, c, old, opt); err != nil {
+		return sum, err
 	}
 	sum.ConferenceID, sum.Name = c.ID, c.Name
 	sum.Sessions, sum.VenueCount, sum.RoomCount = len(c.Sessions), len(c.Venues), len(c.Rooms)

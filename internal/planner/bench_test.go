@@ -146,13 +146,7 @@ func BenchmarkOptimize150Distribution(b *testing.B) {
 	for b.Loop() {
 		wall, cpu, optimal = latencies(b, w, pool, opt)
 	}
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.ReportMetric(ms(quantile(wall, 0.5)), "p50-ms")
-	b.ReportMetric(ms(quantile(wall, 0.99)), "p99-ms")
-	b.ReportMetric(ms(wall[len(wall)-1]), "max-ms")
-	b.ReportMetric(ms(quantile(cpu, 0.5)), "p50-cpu-ms")
-	b.ReportMetric(ms(quantile(cpu, 0.99)), "p99-cpu-ms")
-	b.ReportMetric(float64(optimal)/float64(len(pool))*100, "%optimal")
+	reportLatencies(b, wall, cpu, optimal) // realbench_test.go
 }
 
 // BenchmarkReplanAll re-plans 60,000 generated attendees with a worker pool

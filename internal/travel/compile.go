@@ -87,8 +87,10 @@ func compile(snap *conference.Snapshot, walkFactor float64, vs *variants) (*Mode
 		return nil, errcode.New(errcode.Invalid, "a conference without days has no travel times")
 	}
 	src, estimate := c.Travel, false
-	if src == nil {
-		src, estimate = fallbackModel(c), true
+	if src.Empty() {
+		// No places of its own (perhaps only corrections): estimated from
+		// the venues' coordinates, with what it does say kept.
+		src, estimate = fallbackModel(c, src), true
 	}
 	m := &Model{snap: snap, source: src, estimate: estimate, walkFactor: walkFactor, variants: vs}
 	if err := m.layoutDays(c.Days, snap.Loc); err != nil {
@@ -120,6 +122,7 @@ func compile(snap *conference.Snapshot, walkFactor float64, vs *variants) (*Mode
 		}
 		m.addWalk(a, b, m.walk(minutes), int(math.Round(meters)), w.Path, estimate)
 	}
+	m.applyCorrections(src.WalkCorrections)
 	m.connect(speed)
 	if err := m.addLines(snap, src, entIdx); err != nil {
 		return nil, err
@@ -215,6 +218,13 @@ func (m *Model) indexRooms(c *conference.Conference, src *conference.TravelModel
 	if def <= 0 {
 		def = conference.DefaultAccessMinutes
 	}
+	venueDef := make([]int32, len(c.Venues))
+	for i, v := range c.Venues {
+		venueDef[i] = def
+		if v.AccessMinutes > 0 {
+			venueDef[i] = int32(v.AccessMinutes)
+		}
+	}
 	entIdx := map[string]int32{}
 	for i, e := range m.ents {
 		entIdx[e.id] = int32(i)
@@ -224,7 +234,7 @@ func (m *Model) indexRooms(c *conference.Conference, src *conference.TravelModel
 		m.roomIdx[r.ID] = int32(i)
 		m.roomVenue[i] = v
 		m.roomEnt[i] = m.venueMainEnt[v]
-		m.roomAccess[i] = def
+		m.roomAccess[i] = venueDef[v]
 		m.roomLevel[i] = noLevel
 		if l, ok := conference.LevelNumber(r.Level); ok {
 			m.roomLevel[i] = int32(l)
@@ -242,6 +252,32 @@ func (m *Model) indexRooms(c *conference.Conference, src *conference.TravelModel
 	}
 	for i := range m.roomAccess {
 		m.roomAccess[i] = m.walk(m.roomAccess[i])
+	}
+}
+
+// applyCorrections replaces the walk between the main entrances of each
+// corrected pair of venues by the organizer's minutes: no longer an
+// estimate. Transit between them is untouched (a shuttle may still win).
+func (m *Model) applyCorrections(list []conference.WalkCorrection) {
+	for _, c := range list {
+		va, okA := m.venueIdx[c.FromID]
+		vb, okB := m.venueIdx[c.ToID]
+		if !okA || !okB || va == vb || c.Minutes <= 0 {
+			continue
+		}
+		a, b := m.venueMainEnt[va], m.venueMainEnt[vb]
+		meters, path := 0, [][2]float64(nil)
+		m.edges = slices.DeleteFunc(m.edges, func(e edge) bool {
+			between := !e.isRide && (e.from == a && e.to == b || e.from == b && e.to == a)
+			if between && e.from == a && (path == nil || !e.synthetic) {
+				meters, path = e.meters, e.path
+			}
+			return between
+		})
+		if path == nil && m.ents[a].located && m.ents[b].located {
+			path = [][2]float64{m.ents[a].lonLat, m.ents[b].lonLat}
+		}
+		m.addWalk(a, b, m.walk(int32(c.Minutes)), meters, path, false)
 	}
 }
 

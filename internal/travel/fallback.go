@@ -6,8 +6,8 @@ import (
 	"venuehop/internal/conference"
 )
 
-// knownVenues are the coordinates of re:Invent's venues (resort centroids
-// from docs VENUES.md), used when an imported venue has none. The first
+// knownVenues are the coordinates of re:Invent's venues (resort centroids,
+// as in the Strip venue pack), used when an imported venue has none. The first
 // match wins, so the more specific names come first.
 var knownVenues = []struct {
 	name     string
@@ -19,6 +19,7 @@ var knownVenues = []struct {
 	{"encore", 36.1289, -115.1627},
 	{"wynn", 36.1265, -115.1657},
 	{"caesars forum", 36.1190, -115.1662},
+	{"caesars palace", 36.1162, -115.1745},
 	{"mgm grand", 36.1028, -115.1694},
 	{"mandalay bay", 36.0923, -115.1758},
 }
@@ -46,9 +47,17 @@ func venueLonLat(v conference.Venue) (lonLat [2]float64, located bool) {
 // fallbackModel is the travel model of a conference that has none: one
 // entrance per venue at its coordinates and a walk between every pair, the
 // straight line times DetourFactor (UnlocatedMinutes when a venue has no
-// coordinates); rooms get the default walk from the entrance. No transit.
-func fallbackModel(c *conference.Conference) *conference.TravelModel {
+// coordinates); rooms get the default walk from the entrance (the venue's
+// accessMinutes, else conference.DefaultAccessMinutes). No transit.
+//
+// keep is the conference's own model without places, when it has one: its
+// walking speed, default access and walk corrections still apply.
+func fallbackModel(c *conference.Conference, keep *conference.TravelModel) *conference.TravelModel {
 	t := &conference.TravelModel{}
+	if keep != nil {
+		t.WalkSpeed, t.DefaultAccessMinutes = keep.WalkSpeed, keep.DefaultAccessMinutes
+		t.WalkCorrections = keep.WalkCorrections
+	}
 	located := make([]bool, len(c.Venues))
 	for i, v := range c.Venues {
 		lonLat, ok := venueLonLat(v)

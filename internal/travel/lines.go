@@ -143,18 +143,18 @@ func rideMinutes(offPeak int, factors []float64) []int16 {
 func (m *Model) departures(di int, l conference.TransitLine) []int16 {
 	d := &m.days[di]
 	leaves := make([]bool, d.length)
-	windows := slices.DeleteFunc(slices.Clone(l.Service), func(h conference.ServiceHours) bool { return h.Day != d.date })
-	if len(windows) == 0 {
-		windows = slices.DeleteFunc(slices.Clone(l.Service), func(h conference.ServiceHours) bool { return h.Day != "" })
-	}
-	for _, h := range windows {
+	for _, h := range WindowsOn(l, d.date) {
 		s, okS := m.clockIndex(di, h.Start)
 		e, okE := m.clockIndex(di, h.End)
 		if !okS || !okE {
 			continue
 		}
 		e = min(e, d.length)
-		for t := s; t < e; t += int32(l.HeadwayMinutes) {
+		headway := int32(l.HeadwayMinutes)
+		if h.HeadwayMinutes > 0 {
+			headway = int32(h.HeadwayMinutes)
+		}
+		for t := s; t < e; t += headway {
 			leaves[t] = true
 		}
 	}
@@ -167,6 +167,17 @@ func (m *Model) departures(di int, l conference.TransitLine) []int16 {
 		next[t] = n
 	}
 	return next
+}
+
+// WindowsOn returns a line's service windows on a date (YYYY-MM-DD): those
+// naming the day, else those naming none.
+func WindowsOn(l conference.TransitLine, date string) []conference.ServiceHours {
+	windows := slices.DeleteFunc(slices.Clone(l.Service), func(h conference.ServiceHours) bool { return h.Day != date })
+	if len(windows) == 0 {
+		windows = slices.DeleteFunc(slices.Clone(l.Service), func(h conference.ServiceHours) bool { return h.Day != "" })
+	}
+	slices.SortStableFunc(windows, func(a, b conference.ServiceHours) int { return strings.Compare(a.Start, b.Start) })
+	return windows
 }
 
 // factors is the ride-time factor for every minute of a day: peaks ramp up
@@ -288,4 +299,74 @@ func (m *Model) Ride(lineID string, departAt time.Time) (depart time.Time, minut
 		return time.Time{}, 0, false
 	}
 	return m.Time(d.offset + int32(dep)), int(l.endToEnd[di][dep]), true
+}
+
+// Service is what a transit line offers over a span of time, from the
+// compiled tables: the next departure from its first stop and, over the
+// span, the expected wait of someone arriving at a random minute and the
+// ride from the first stop to the last.
+type Service struct {
+	// Running is false when no vehicle leaves during the span.
+	Running bool
+	// Next is the first departure at or after the span's start, within the
+	// day's service (zero when none is left that day); Wait the minutes
+	// until it, NextRide its ride from the first stop to the last.
+	Next     time.Time
+	Wait     int
+	NextRide int
+	// ExpectedWait is the mean wait over the span's minutes from which a
+	// vehicle still leaves that day (about half the headway).
+	ExpectedWait int
+	// Ride and MaxRide are the typical (median) and the longest ride of the
+	// departures in the span: traffic makes them differ.
+	Ride, MaxRide int
+}
+
+// ServiceDuring describes line lineID over [from, from+minutes); ok is
+// false for an unknown line. Spans outside the conference days have no
+// service.
+func (m *Model) ServiceDuring(lineID string, from time.Time, minutes int) (Service, bool) {
+	li := slices.IndexFunc(m.lines, func(l line) bool { return l.id == lineID })
+	if li < 0 {
+		return Service{}, false
+	}
+	l := &m.lines[li]
+	start := m.Minute(from)
+	var out Service
+	if di := m.dayAt(start); di >= 0 {
+		d := &m.days[di]
+		if dep := l.nextDep[di][start-d.offset]; dep != none {
+			out.Next = m.Time(d.offset + int32(dep))
+			out.Wait = int(int32(dep) - (start - d.offset))
+			out.NextRide = int(l.endToEnd[di][dep])
+		}
+	}
+	waits, counted := 0, 0
+	var rides []int
+	seen := map[int32]bool{}
+	for t := start; t < start+int32(minutes); t++ {
+		di := m.dayAt(t)
+		if di < 0 {
+			continue
+		}
+		d := &m.days[di]
+		dep := l.nextDep[di][t-d.offset]
+		if dep == none {
+			continue
+		}
+		waits += int(int32(dep) - (t - d.offset))
+		counted++
+		if at := d.offset + int32(dep); at < start+int32(minutes) && !seen[at] {
+			seen[at] = true
+			rides = append(rides, int(l.endToEnd[di][dep]))
+		}
+	}
+	if len(rides) == 0 {
+		return out, true
+	}
+	out.Running = true
+	out.ExpectedWait = int(math.Round(float64(waits) / float64(counted)))
+	slices.Sort(rides)
+	out.Ride, out.MaxRide = rides[len(rides)/2], rides[len(rides)-1]
+	return out, true
 }

@@ -218,13 +218,45 @@ func (m *Model) Between(fromVenue, toVenue string, departAt time.Time) (Trip, er
 	if !ok {
 		return Trip{}, errcode.New(errcode.NotFound, "unknown venue %q", toVenue)
 	}
-	trip := Trip{Depart: departAt, Mode: ModeInside, Estimate: m.estimate}
 	if vf == vt {
-		trip.Arrive = departAt
-		return trip, nil
+		return Trip{Depart: departAt, Arrive: departAt, Mode: ModeInside, Estimate: m.estimate}, nil
 	}
+	return m.doorToDoor(m.venueMainEnt[vf], m.venueMainEnt[vt], departAt), nil
+}
+
+// BetweenEntrances is the trip from one entrance to another (ids of the
+// model's entrances, or venue ids for a venue's main door).
+func (m *Model) BetweenEntrances(from, to string, departAt time.Time) (Trip, error) {
+	a, ok := m.entranceIndex(from)
+	if !ok {
+		return Trip{}, errcode.New(errcode.NotFound, "unknown entrance %q", from)
+	}
+	b, ok := m.entranceIndex(to)
+	if !ok {
+		return Trip{}, errcode.New(errcode.NotFound, "unknown entrance %q", to)
+	}
+	if a == b {
+		return Trip{Depart: departAt, Arrive: departAt, Mode: ModeInside, Estimate: m.estimate}, nil
+	}
+	return m.doorToDoor(a, b, departAt), nil
+}
+
+func (m *Model) entranceIndex(id string) (int32, bool) {
+	for i, e := range m.ents {
+		if e.id == id {
+			return int32(i), true
+		}
+	}
+	if v, ok := m.venueIdx[id]; ok {
+		return m.venueMainEnt[v], true
+	}
+	return 0, false
+}
+
+func (m *Model) doorToDoor(from, to int32, departAt time.Time) Trip {
+	trip := Trip{Depart: departAt, Estimate: m.estimate}
 	at := m.Minute(departAt)
-	arr, rid := m.entranceArrive(m.venueMainEnt[vf], m.venueMainEnt[vt], at)
+	arr, rid := m.entranceArrive(from, to, at)
 	r := &m.routes[rid]
 	trip.Steps = m.replay(make([]Step, 0, r.steps), r, at)
 	if len(trip.Steps) > 0 {
@@ -234,7 +266,7 @@ func (m *Model) Between(fromVenue, toVenue string, departAt time.Time) (Trip, er
 	trip.Minutes = ceilMinutes(trip.Arrive.Sub(departAt))
 	trip.Mode = r.mode
 	trip.Estimate = trip.Estimate || r.estimate
-	return trip, nil
+	return trip
 }
 
 // inside is the walk between two rooms of one venue: a base plus a cost per

@@ -479,7 +479,8 @@ func TestFallbackEstimate(t *testing.T) {
 		{"v5-r1", "v2-r2", walk(downtown, forum)},
 		{"v4-r1", "v1-r1", travel.UnlocatedMinutes + 2*conference.DefaultAccessMinutes},
 		{"v5-r1", "v4-r2", travel.UnlocatedMinutes + 2*conference.DefaultAccessMinutes},
-		{"v1-r1", "v1-r2", conference.DefaultSameLevelMinutes + 2*conference.DefaultLevelChangeMinutes},
+		// Two levels apart, or out through the door and back in if shorter.
+		{"v1-r1", "v1-r2", min(conference.DefaultSameLevelMinutes+2*conference.DefaultLevelChangeMinutes, 2*conference.DefaultAccessMinutes)},
 		{"v1-r1", "v1-r1", 0},
 	}
 	for _, tt := range tests {

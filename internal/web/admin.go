@@ -301,6 +301,11 @@ func (s *Server) handleImportApply(w http.ResponseWriter, r *http.Request) {
 	}
 	opt := up.opt
 	opt.DryRun = false
+	if err := withProposedPack(&opt, r.PostFormValue("pack")); err != nil { // admintravel.go
+		v.Error = err.Error()
+		s.renderImport(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
 	sum, err := s.importer.Import(r.Context(), bytes.NewReader(up.data), opt)
 	v.Report = sum
 	v.Format, v.TimeZone = firstNonEmpty(opt.Format, "auto"), opt.TimeZone

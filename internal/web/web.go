@@ -83,7 +83,7 @@ type Server struct {
 
 // pageNames are the page templates; each one is parsed with layout.html
 // and parts.html.
-var pageNames = []string{"catalog", "session", "venues", "map", "error", "week", "now"}
+var pageNames = []string{"catalog", "session", "venues", "map", "error", "week", "now", "shuttles"}
 
 // New parses the templates and indexes the static files once.
 func New(d Deps) (*Server, error) {
@@ -109,13 +109,13 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	base, err := template.New("layout.html").
-		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands}).
-		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html", "templates/seat-parts.html")
+		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands, "add": func(a, b int) int { return a + b }}).
+		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html", "templates/seat-parts.html", "templates/travel-parts.html")
 	if err != nil {
 		return nil, err
 	}
 	s.pages = make(map[string]*template.Template, len(pageNames))
-	for _, name := range slices.Concat(pageNames, accountPageNames, adminPageNames, seatPageNames) {
+	for _, name := range slices.Concat(pageNames, accountPageNames, adminPageNames, seatPageNames, travelPageNames) {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -131,10 +131,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sessions/{id}", s.handleSession)
 	mux.HandleFunc("GET /venues", s.handleVenues)
 	mux.HandleFunc("GET /map", s.handleMap)
+	mux.HandleFunc("GET /shuttles", s.handleShuttles) // shuttles.go
 	mux.HandleFunc("GET /static/{path...}", s.assets.serve)
 	if s.accounts != nil {
 		s.registerAccounts(mux) // account.go
 		s.registerAdmin(mux)    // admin.go: organizer pages
+		if s.importer != nil {
+			s.registerTravelAdmin(mux) // admintravel.go
+		}
 		if s.calendar != nil {
 			s.registerCalendar(mux) // calendar.go
 		}
