@@ -11,6 +11,7 @@ import (
 
 	"venuehop/internal/app"
 	"venuehop/internal/config"
+	"venuehop/internal/errcode"
 	"venuehop/internal/formats"
 	"venuehop/internal/importer"
 )
@@ -67,12 +68,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("cannot read %s: it is a directory", path)
 	}
 
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	im, closeImporter, err := openImporter(ctx, cfg, *dryRun, stderr)
 	if err != nil {
 		return err
 	}
@@ -88,6 +84,39 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printSummary(stdout, sum)
 	return nil
+}
+
+// openImporter opens the store for an import: as its one writer (the
+// data directory's lock), or read-only for a dry run, which then works
+// beside a running server and creates nothing on disk (no store yet: the
+// file is checked as a first import).
+func openImporter(ctx context.Context, cfg config.Config, dryRun bool, stderr io.Writer) (*importer.Importer, func(), error) {
+	if dryRun {
+		st, err := app.OpenStoreReadOnly(ctx, cfg)
+		if errcode.Is(err, errcode.NotFound) && cfg.DB == "" {
+			im, err := importer.OpenForCheck(ctx, nil)
+			return im, func() {}, err
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		im, err := importer.OpenForCheck(ctx, st)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return im, func() { st.Close() }, nil
+	}
+	st, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return im, func() { closeImporter(); st.Close() }, nil
 }
 
 func unwrapPathError(err error) error {

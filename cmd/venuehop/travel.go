@@ -41,7 +41,7 @@ func runTravel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{"--from and --to go together: the ids of two rooms"}
 	}
 
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}
