@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"venuehop/internal/app"
 	"venuehop/internal/config"
@@ -23,12 +22,15 @@ import (
 // using; with a server running, upload the file at /admin/import instead.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc] [--timezone ZONE] [--venues FILE] [--data DIR] [--db URL] [--dry-run]", stderr)
+	fs := newFlags("import", "import FILE [--format auto|json|csv|frab|c3voc|ical] [--timezone ZONE] [--dst earlier|later] [--venues FILE] [--data DIR] [--db URL] [--dry-run] [--confirm] [--allow-remove-all]", stderr)
 	cfg.StoreFlags(fs)
-	format := fs.String("format", "auto", "auto, json, csv, frab or c3voc (docs/formats.md)")
+	format := fs.String("format", "auto", "auto, json, csv, frab, c3voc or ical (docs/formats.md)")
 	tz := fs.String("timezone", "", "IANA time zone for a file that names none")
+	dst := fs.String("dst", "", "earlier or later: which instant a local time that happens twice or never means (default: such a time is an error)")
 	venuesFile := fs.String("venues", "", "venue map FILE: room names to venues with coordinates (docs/formats.md)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, store nothing")
+	confirm := fs.Bool("confirm", false, "apply even when stored model parts are dropped or more than 10% of the sessions are removed")
+	removeAll := fs.Bool("allow-remove-all", false, "apply even when the file removes every stored session")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,15 +39,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{"expected exactly one FILE to import"}
 	}
 	if *tz != "" {
-		if _, err := time.LoadLocation(*tz); err != nil {
-			return usageError{fmt.Sprintf("--timezone: %q is not an IANA time zone (e.g. America/Los_Angeles)", *tz)}
+		if _, err := formats.CanonicalZone(*tz); err != nil {
+			return usageError{fmt.Sprintf("--timezone: %v", err)}
 		}
+	}
+	switch *dst {
+	case "", formats.DSTEarlier, formats.DSTLater:
+	default:
+		return usageError{fmt.Sprintf("--dst: expected earlier or later, got %q", *dst)}
 	}
 	path := pos[0]
 	switch strings.ToLower(*format) {
-	case "auto", "json", "csv", "frab", "c3voc":
+	case "auto", "json", "csv", "frab", "c3voc", "ical":
 	default:
-		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab or c3voc, got %q", *format)}
+		return usageError{fmt.Sprintf("--format: expected auto, json, csv, frab, c3voc or ical, got %q", *format)}
 	}
 	var venues *formats.VenueMap
 	if *venuesFile != "" {
@@ -73,17 +80,30 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer closeImporter()
-	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, Venues: venues, Name: path, DryRun: *dryRun})
+	sum, err := im.Import(ctx, f, importer.Options{Format: *format, TimeZone: *tz, DST: *dst, Venues: venues, Name: path,
+		DryRun: *dryRun, Confirm: *confirm, AllowRemoveAll: *removeAll})
 	if sum != nil {
 		for _, w := range sum.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
+	}
+	if err != nil && sum != nil && !sum.Applied && errcode.Is(err, errcode.Conflict) && needsConfirmation(sum) {
+		printSummary(stdout, sum)
+		flag := "--confirm"
+		if sum.Consequences.RemovesAll {
+			flag = "--allow-remove-all"
+		}
+		return fmt.Errorf("%s; check the list above and run again with %s to apply", message(err), flag)
 	}
 	if err != nil {
 		return err
 	}
 	printSummary(stdout, sum)
 	return nil
+}
+
+func needsConfirmation(sum *importer.Summary) bool {
+	return len(sum.Consequences.NeedsConfirmation) > 0 || sum.Consequences.RemovesAll
 }
 
 // openImporter opens the store for an import: as its one writer (the
@@ -130,11 +150,26 @@ func unwrapPathError(err error) error {
 // seat consequences, and the sessions that changed (the first few).
 func printSummary(w io.Writer, sum *importer.Summary) {
 	verb := "imported"
-	if sum.DryRun {
+	switch {
+	case sum.DryRun:
 		verb = "would import"
+	case !sum.Applied:
+		verb = "did not import"
 	}
 	fmt.Fprintf(w, "%s %s: %d sessions (%d added, %d changed, %d removed), %d venues, %d rooms\n",
 		verb, sum.File, sum.Sessions, sum.Added, sum.Changed, sum.Removed, sum.VenueCount, sum.RoomCount)
+	cq := sum.Consequences
+	fmt.Fprintf(w, "consequences: %d sessions added, %d changed, %d removed; %d seats cancelled; %d attendees told; %d model parts dropped\n",
+		cq.SessionsAdded, cq.SessionsChanged, cq.SessionsRemoved, cq.SeatsCancelled, cq.AttendeesTold, cq.ModelPartsDropped)
+	for _, d := range sum.Dropped {
+		fmt.Fprintf(w, "  dropped: %s\n", d)
+	}
+	for _, why := range cq.NeedsConfirmation {
+		fmt.Fprintf(w, "  needs confirmation (--confirm): %s\n", why)
+	}
+	if cq.RemovesAll {
+		fmt.Fprintf(w, "  needs confirmation (--allow-remove-all): every stored session is removed\n")
+	}
 	if s := sum.Seats; s != (importer.Seats{}) {
 		fmt.Fprintf(w, "seats: %d reservations cancelled, %d waitlist places cleared, %d offers withdrawn; %d reservations of moved sessions kept (%d now overlap another); %d attendees affected\n",
 			s.ReservationsCancelled, s.WaitlistCleared, s.OffersWithdrawn, s.ReservationsKept, s.Overlaps, s.AttendeesAffected)

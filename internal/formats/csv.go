@@ -119,6 +119,7 @@ func readCSV(b *builder, text []byte) {
 		b.errAt(b.pos(1, 1), "title: expected a title column in the header row, got %q", strings.Join(header, ","))
 		return
 	}
+	b.carried = csvCarried(cols)
 	base := strings.TrimSuffix(filepath.Base(b.name), filepath.Ext(b.name))
 	b.conf.ID = conferenceIDFromName(b.name)
 	b.conf.Name = base

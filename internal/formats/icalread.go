@@ -129,6 +129,14 @@ func readICal(b *builder, text []byte) {
 		b.errAt(b.pos(1, 1), "the calendar holds no VEVENT: an empty schedule is not imported")
 		return
 	}
+	own := false
+	for _, ev := range events {
+		if _, ok := ev.props["X-VENUEHOP-TYPE"]; ok {
+			own = true
+			break
+		}
+	}
+	b.carried = icalCarried(own)
 	campus := ruleVenue{ID: slug(b.conf.Name), Name: b.conf.Name}
 	strip := uidSuffix(events)
 	seen := map[string]eventKey{}

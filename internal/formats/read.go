@@ -88,6 +88,15 @@ const maxProblems = 100
 // (up to 100) located by file:line:column (CSV, XML) or JSON path. Other
 // errors are errcode errors (too large, unreadable, unknown format).
 func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Problem, error) {
+	return read(r, opt, nil)
+}
+
+// read is Read, filling carried (when not nil) with what the file had
+// room for.
+func read(r io.Reader, opt ReadOptions, carried *Carried) (*conference.Conference, []conference.Problem, error) {
+	if carried == nil {
+		carried = &Carried{}
+	}
 	name := opt.Name
 	if name == "" {
 		name = "input"
@@ -117,6 +126,7 @@ func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Pr
 	}
 	switch format {
 	case FormatJSON:
+		*carried = everything()
 		return readNative(data, name, opt.DST)
 	case FormatCSV, FormatFrab, FormatC3voc, FormatICal:
 	default:
@@ -133,13 +143,17 @@ func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Pr
 	switch format {
 	case FormatCSV:
 		readCSV(b, text)
-	case FormatFrab:
-		readFrab(b, text)
-	case FormatC3voc:
-		readC3voc(b, text)
+	case FormatFrab, FormatC3voc:
+		b.carried = scheduleCarried()
+		if format == FormatFrab {
+			readFrab(b, text)
+		} else {
+			readC3voc(b, text)
+		}
 	case FormatICal:
 		readICal(b, text)
 	}
+	*carried = b.carried
 	return b.finish()
 }
 
@@ -307,6 +321,7 @@ type builder struct {
 	name     string
 	opt      ReadOptions
 	conf     *conference.Conference
+	carried  Carried
 	loc      *time.Location
 	errs     []conference.Problem
 	warnings []conference.Problem

@@ -31,10 +31,13 @@ type importRejectedJSON struct {
 	*importer.Summary
 }
 
-// importFile is POST /api/v1/admin/import?format=&timezone=&dryRun=&name=&baseRev=
+// importFile is POST /api/v1/admin/import?format=&timezone=&dst=&dryRun=&name=&baseRev=&confirm=&allowRemoveAll=
 // with the file as the body. The body is read through http.MaxBytesReader
 // at the importer's limit (64 MB, the readers' own); a larger one is 413
-// too_large, refused from its Content-Length before anything is read.
+// too_large, refused from its Content-Length before anything is read. An
+// import whose summary needs a confirmation (consequences) is 409 with the
+// summary unless confirm=true (allowRemoveAll=true when it removes every
+// session).
 func (a *API) importFile(w http.ResponseWriter, r *http.Request) {
 	u, ok := a.requireOrganizer(w, r)
 	if !ok {
@@ -45,20 +48,31 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	opt := importer.Options{Format: q.Get("format"), TimeZone: q.Get("timezone"), Name: q.Get("name")}
+	opt := importer.Options{Format: q.Get("format"), TimeZone: q.Get("timezone"), Name: q.Get("name"), DST: q.Get("dst")}
 	switch strings.ToLower(opt.Format) {
-	case "", formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc:
+	case "", formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc, formats.FormatICal:
 	default:
-		a.fail(w, r, errcode.New(errcode.Invalid, "format: expected auto, json, csv, frab or c3voc, got %q", opt.Format))
+		a.fail(w, r, errcode.New(errcode.Invalid, "format: expected auto, json, csv, frab, c3voc or ical, got %q", opt.Format))
 		return
 	}
-	switch v := strings.ToLower(q.Get("dryRun")); v {
-	case "", "false", "0":
-	case "true", "1":
-		opt.DryRun = true
+	switch opt.DST {
+	case "", formats.DSTEarlier, formats.DSTLater:
 	default:
-		a.fail(w, r, errcode.New(errcode.Invalid, "dryRun: expected true or false, got %q", v))
+		a.fail(w, r, errcode.New(errcode.Invalid, "dst: expected earlier or later, got %q", opt.DST))
 		return
+	}
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{"dryRun", &opt.DryRun}, {"confirm", &opt.Confirm}, {"allowRemoveAll", &opt.AllowRemoveAll}} {
+		switch v := strings.ToLower(q.Get(f.name)); v {
+		case "", "false", "0":
+		case "true", "1":
+			*f.dst = true
+		default:
+			a.fail(w, r, errcode.New(errcode.Invalid, "%s: expected true or false, got %q", f.name, v))
+			return
+		}
 	}
 	if v := q.Get("baseRev"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -87,6 +101,16 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) {
 		out.Error.Code = errcode.Invalid
 		out.Error.Message = ie.AsCoded().Message + "; nothing was changed"
 		httpx.WriteJSON(w, http.StatusUnprocessableEntity, out)
+		return
+	case errcode.Is(err, errcode.Conflict) && sum != nil && !sum.Applied &&
+		(len(sum.Consequences.NeedsConfirmation) > 0 || sum.Consequences.RemovesAll):
+		// The organizer sees what needs the confirmation beside the error.
+		out := importRejectedJSON{Summary: sum}
+		out.Error.Code = errcode.Conflict
+		var ce *errcode.Error
+		errors.As(err, &ce)
+		out.Error.Message = ce.Message
+		httpx.WriteJSON(w, http.StatusConflict, out)
 		return
 	case err != nil:
 		if errcode.Is(err, errcode.TooLarge) {
