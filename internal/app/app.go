@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	mux := http.NewServeMux()
 	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar}).Register(mux)
+		Importer: a.importer, Calendar: a.calendar, Revisions: revisionTimes(a.store)}).Register(mux)
 	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
 		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})
 	if err != nil {

@@ -57,3 +57,9 @@ func OpenStoreReadOnly(ctx context.Context, cfg config.Config) (store.Store, err
 	}
 	return sqlite.OpenReadOnly(ctx, cfg.DataDir)
 }
+
+// revisionTimes is the store's revision dates, when it keeps them.
+func revisionTimes(st store.Store) store.RevisionTimes {
+	rt, _ := st.(store.RevisionTimes)
+	return rt
+}

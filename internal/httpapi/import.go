@@ -12,13 +12,14 @@ import (
 	"venuehop/internal/importer"
 )
 
-// registerImport adds the organizer's import and the attendee's calendar
-// feed (calendar.go).
+// registerImport adds the organizer's import, the attendee's calendar
+// feed (calendar.go) and the conference's exports (export.go).
 func (a *API) registerImport(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/admin/import", a.importFile)
 	mux.HandleFunc("GET /api/v1/me/calendar-url", a.calendarURL)
 	mux.HandleFunc("DELETE /api/v1/me/calendar-url", a.rotateCalendarURL)
 	mux.HandleFunc("GET /ical/{file}", a.icalFeed)
+	mux.HandleFunc("GET /api/v1/conference/export", a.conferenceExport) // export.go
 }
 
 // importRejectedJSON is a 422: the API's error shape and, beside it, the
