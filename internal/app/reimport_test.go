@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,4 +205,50 @@ func accountOf(a *App, role account.Role) DemoAccount {
 		}
 	}
 	return DemoAccount{}
+}
+
+// The page's remove-all confirmation: a file that shares no session id
+// with the conference offers its own box; Apply without it keeps the file
+// for another try and stores nothing; with it the import is applied.
+func TestImportPageRemoveAll(t *testing.T) {
+	a, srv, _ := newAuthApp(t)
+	org := accountOf(a, account.Organizer)
+	c := browser(t)
+	signIn(t, c, srv.URL, org.Email, org.Password)
+	_, _, csrf := page(t, c, srv.URL+"/admin/import")
+	var buf bytes.Buffer
+	if err := formats.Write(&buf, a.Snapshot().Conf, formats.FormatCSV, formats.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(&buf).ReadAll()
+	var out bytes.Buffer
+	w := csv.NewWriter(&out)
+	for i, r := range rows {
+		if i > 0 {
+			r[0] = "other-" + r[0] // the id column
+		}
+		w.Write(r)
+	}
+	w.Flush()
+	rev := a.Snapshot().Rev
+	st, body := multipartUpload(t, c, srv.URL+"/admin/import/upload", csrf, "csv", "", "other.csv", out.Bytes())
+	if st != 200 || !strings.Contains(body, `name="allowRemoveAll"`) || !strings.Contains(body, "every stored session is removed") {
+		t.Fatalf("dry run: %d %.1500s", st, body)
+	}
+	m := applyTokenRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no apply token")
+	}
+	st, _, page2 := postForm(t, c, srv.URL+"/admin/import/apply", url.Values{"csrf": {csrf}, "token": {m[1]}, "confirm": {"1"}})
+	if st != http.StatusConflict || !strings.Contains(string(page2), "tick the confirmation") || a.Snapshot().Rev != rev {
+		t.Fatalf("apply without the remove-all box: %d, rev %d", st, a.Snapshot().Rev)
+	}
+	m = applyTokenRE.FindStringSubmatch(string(page2))
+	if m == nil {
+		t.Fatal("the refused apply did not keep the file")
+	}
+	st, _, done := postForm(t, c, srv.URL+"/admin/import/apply", url.Values{"csrf": {csrf}, "token": {m[1]}, "confirm": {"1"}, "allowRemoveAll": {"1"}})
+	if st != 200 || !strings.Contains(string(done), "Imported: the conference is now at revision") || a.Snapshot().Rev != rev+1 {
+		t.Fatalf("apply with the box: %d %.500s", st, done)
+	}
 }

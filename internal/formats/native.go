@@ -132,6 +132,7 @@ func readNative(data []byte, name, dst string) (*conference.Conference, []confer
 		}
 	}
 	probs := append(zoneNote, c.problems...)
+	probs = append(probs, mergeDuplicateSessions(&conf)...)
 	for _, p := range conference.Validate(&conf, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
 		if !shapePaths[p.Path] && len(probs) < 100 {
 			probs = append(probs, p)
@@ -370,5 +371,26 @@ func sortedKeys(m map[string]reflect.Type) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// mergeDuplicateSessions drops a session that repeats an earlier one
+// exactly, with a warning, as the other readers merge a repeated row or
+// event; two different sessions with one id stay an error (Validate).
+func mergeDuplicateSessions(c *conference.Conference) []conference.Problem {
+	first := map[string]int{}
+	var out []conference.Problem
+	kept := c.Sessions[:0]
+	for i, s := range c.Sessions {
+		if j, dup := first[s.ID]; dup && reflect.DeepEqual(c.Sessions[j], s) {
+			out = append(out, conference.Problem{Path: fmt.Sprintf("sessions[%d]", i), Warning: true,
+				Message: fmt.Sprintf("session %q repeats sessions[%d] exactly: merged", s.ID, j)})
+			continue
+		} else if !dup {
+			first[s.ID] = i
+		}
+		kept = append(kept, s)
+	}
+	c.Sessions = kept
 	return out
 }

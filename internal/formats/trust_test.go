@@ -328,3 +328,20 @@ func validateC3voc(t *testing.T, data []byte) {
 		t.Errorf("the c3voc export fails schema.json: %v", err)
 	}
 }
+
+// An exact duplicate is merged with a warning by every reader.
+func TestExactDuplicatesMergedEverywhere(t *testing.T) {
+	native := strings.Replace(goodConference, `"reservable": true, "recorded": true}`,
+		`"reservable": true, "recorded": true},
+    {"id": "s1", "title": "One", "type": "Breakout session", "level": 300, "roomId": "r1",
+     "start": "2026-11-30T09:00:00-08:00", "end": "2026-11-30T10:00:00-08:00", "reservable": true, "recorded": true}`, 1)
+	c, ws := mustRead(t, FormatJSON, native, ReadOptions{})
+	if len(c.Sessions) != 1 || !hasWarning(ws, "sessions[1]", "merged") {
+		t.Errorf("native: %d sessions, warnings %v", len(c.Sessions), ws)
+	}
+	lines := strings.Split(goodCSV, "\n")
+	csv := goodCSV + lines[1] + "\n"
+	if c, ws := mustRead(t, FormatCSV, csv, ReadOptions{TimeZone: "America/Los_Angeles"}); len(c.Sessions) != 2 || !hasWarning(ws, "merged") {
+		t.Errorf("csv: %d sessions, warnings %v", len(c.Sessions), ws)
+	}
+}
