@@ -23,6 +23,10 @@ type Carried struct {
 	Fields       map[string]bool
 	TopicsFirst  bool
 	SpeakerNames bool
+	// NumericIDs: the format numbers its events (frab, c3voc), so a
+	// number in place of a stored catalog code is the writer's id, not a
+	// new code.
+	NumericIDs bool
 	// RoomCapacity, RoomLevel, VenueCoords and VenueAddress: whether the
 	// file gives rooms' capacities and levels and venues' places.
 	RoomCapacity, RoomLevel, VenueCoords, VenueAddress bool
@@ -53,7 +57,7 @@ func everything() Carried {
 
 // scheduleCarried is what frab XML and c3voc JSON give.
 func scheduleCarried() Carried {
-	return Carried{Name: true, RoomLevel: false, TopicsFirst: true, SpeakerNames: true,
+	return Carried{Name: true, TopicsFirst: true, SpeakerNames: true, NumericIDs: true,
 		Fields: fieldSet("title", "abstract", "type", "topics", "speakers", "code", "recorded", "recordingUrl")}
 }
 

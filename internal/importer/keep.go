@@ -285,9 +285,8 @@ func keepSessionFields(c, old *conference.Conference, carried formats.Carried, k
 			carried.SpeakerNames && sameNames(s.Speakers, p.Speakers) && !slices.Equal(s.Speakers, p.Speakers) {
 			set("speakers", func() { s.Speakers = p.Speakers })
 		}
-		// frab and c3voc ids are numbers: a number in place of a stored
-		// catalog code is the writer's, not a new code.
-		if s.Code != p.Code && p.Code != "" && (!carried.Carries("code") || s.Code == "" || carried.TopicsFirst && digitsRE.MatchString(s.Code) && !digitsRE.MatchString(p.Code)) {
+		if s.Code != p.Code && p.Code != "" && (!carried.Carries("code") || s.Code == "" ||
+			carried.NumericIDs && digitsRE.MatchString(s.Code) && !digitsRE.MatchString(p.Code)) {
 			set("code", func() { s.Code = p.Code })
 		}
 		if !carried.Carries("overflowRoomIds") && len(p.OverflowRoomIDs) > 0 {
