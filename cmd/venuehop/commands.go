@@ -22,7 +22,7 @@ var version = "dev"
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("serve", "serve [--addr :8080] [--data DIR] [--db URL] [--demo=true] [--now RFC3339] [--reservations-open RFC3339] [--commit group|per-request]", stderr)
+	fs := newFlags("serve", "serve [--addr :8080] [--data DIR] [--db URL] [--demo=true] [--now RFC3339] [--reservations-open RFC3339] [--commit group|per-request] [--tiles URL] [--log-level LEVEL]", stderr)
 	cfg.ServeFlags(fs)
 	if pos, err := parse(fs, args); err != nil {
 		return err
@@ -132,7 +132,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usageError{fmt.Sprintf("--format: expected json, csv, frab, c3voc, ical or geojson, got %q", *format)}
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}

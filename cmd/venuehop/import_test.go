@@ -163,3 +163,65 @@ func roomFree(snap *conference.Snapshot, s *conference.Session, d time.Duration)
 	}
 	return true
 }
+
+// A re-import that drops stored model parts or removes every session is
+// refused without its confirmation flag, and changes nothing; the dry run
+// names each dropped item.
+func TestImportConfirmations(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	demoFile := filepath.Join(dir, "demo.json")
+	for _, args := range [][]string{{"demo", "-o", demoFile, "--start", "2026-11-30"}, {"import", demoFile, "--data", data}} {
+		if code, _, stderr := venuehop(t, args...); code != 0 {
+			t.Fatalf("%v: %s", args, stderr)
+		}
+	}
+	csvFile := filepath.Join(dir, "export.csv")
+	if code, _, stderr := venuehop(t, "export", "--format", "csv", "-o", csvFile, "--data", data); code != 0 {
+		t.Fatal(stderr)
+	}
+	raw, _ := os.ReadFile(csvFile)
+	lines := strings.Split(string(raw), "\r\n")
+	var noMGM, renamed []string
+	for i, l := range lines {
+		if i == 0 || !strings.Contains(l, ",mgm-grand,") {
+			noMGM = append(noMGM, l)
+		}
+		if i > 0 && l != "" {
+			l = "x" + l // every id changes
+		}
+		renamed = append(renamed, l)
+	}
+	dropFile := writeTemp(t, dir, "no-mgm.csv", strings.Join(noMGM, "\r\n"))
+	allFile := writeTemp(t, dir, "renamed.csv", strings.Join(renamed, "\r\n"))
+	revision := func() string {
+		_, out, _ := venuehop(t, "import", demoFile, "--data", data, "--dry-run")
+		return out
+	}
+	before := revision()
+
+	code, stdout, stderr := venuehop(t, "import", dropFile, "--data", data, "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "dropped: travel model: entrance") || !strings.Contains(stdout, "needs confirmation (--confirm)") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, tc := range []struct {
+		file, flag string
+	}{{dropFile, "--confirm"}, {allFile, "--allow-remove-all"}} {
+		code, _, stderr := venuehop(t, "import", tc.file, "--data", data)
+		if code != 1 || !strings.Contains(stderr, "nothing was applied") || !strings.Contains(stderr, "run again with "+tc.flag) {
+			t.Errorf("%s without %s: exit %d, stderr %q", tc.file, tc.flag, code, stderr)
+		}
+		if revision() != before {
+			t.Fatal("a refused import changed the store")
+		}
+	}
+	if code, _, stderr := venuehop(t, "import", allFile, "--data", data, "--confirm"); code != 1 || !strings.Contains(stderr, "--allow-remove-all") {
+		t.Errorf("--confirm alone removed every session: exit %d %s", code, stderr)
+	}
+	if code, stdout, stderr := venuehop(t, "import", dropFile, "--data", data, "--confirm"); code != 0 || !strings.Contains(stdout, "stored as revision 2") {
+		t.Errorf("--confirm: exit %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := venuehop(t, "check", "--data", data); code != 0 {
+		t.Errorf("check: %s", stderr)
+	}
+}

@@ -16,7 +16,7 @@ import (
 )
 
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json]", stderr)
+	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json] [--admin-email EMAIL --admin-password PASSWORD | --data DIR] [--server-pid PID[,PID...]] [--seed N]", stderr)
 	var opt loadtest.Options
 	fs.StringVar(&opt.Target, "target", "", "base URL of a running venuehop serve, e.g. http://127.0.0.1:8080; several nodes on one database comma-separated (connections round robin, attendees prepared through the first)")
 	fs.IntVar(&opt.Attendees, "attendees", 60000, "attendees to prepare (in bulk, without password hashing)")

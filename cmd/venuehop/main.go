@@ -10,8 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // IANA zones even on machines without /usr/share/zoneinfo
+
+	"venuehop/internal/errcode"
 )
 
 // usageError marks bad usage (exit status 2).
@@ -71,13 +74,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "venuehop %s: %s\nRun 'venuehop %s --help' for usage.\n", c.name, ue.msg, c.name)
 			return 2
 		default:
-			fmt.Fprintf(stderr, "venuehop %s: %s\n", c.name, err)
+			fmt.Fprintf(stderr, "venuehop %s: %s\n", c.name, errorText(err))
 			return 1
 		}
 	}
 	fmt.Fprintf(stderr, "venuehop: unknown command %q\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+// errorText is err as one message, its cause said once: a coded error
+// whose message already quotes its cause (errcode.Wrap with %v) is not
+// followed by the cause again.
+func errorText(err error) string {
+	text := err.Error()
+	var ce *errcode.Error
+	if errors.As(err, &ce) && ce.Err != nil {
+		if cause := ce.Err.Error(); strings.Contains(ce.Message, cause) {
+			text = strings.Replace(text, ce.Message+": "+cause, ce.Message, 1)
+		}
+	}
+	return text
 }
 
 func usage(w io.Writer) {
@@ -92,8 +109,11 @@ func usage(w io.Writer) {
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// Usage writes to the flag set's output, which parse silences while
+	// the flag package parses (it calls Usage itself on -h): the usage is
+	// printed once, by parse.
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: venuehop %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: venuehop %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs

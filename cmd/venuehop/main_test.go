@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"venuehop/internal/errcode"
 )
 
 func venuehop(t *testing.T, args ...string) (int, string, string) {
@@ -16,14 +21,63 @@ func venuehop(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// Every command's --help prints its usage once, and its usage line names
+// exactly the flags the command has.
 func TestHelpOnEveryCommand(t *testing.T) {
+	flagRE := regexp.MustCompile(`(?:^|[\s\[|])--?([a-z][a-z0-9-]*)`)
+	defRE := regexp.MustCompile(`(?m)^  -([a-z][a-z0-9-]*)`)
+	// Subcommands with flags of their own print their own usage.
+	subcommands := []string{"travel correct", "pack list", "pack show", "pack check", "pack apply"}
+	var names []string
 	for _, c := range commands() {
-		t.Run(c.name, func(t *testing.T) {
-			code, _, stderr := venuehop(t, c.name, "--help")
-			if code != 0 || !strings.Contains(stderr, "Usage: venuehop "+c.name) {
-				t.Errorf("exit %d, stderr %q", code, stderr)
+		names = append(names, c.name)
+	}
+	for _, name := range append(names, subcommands...) {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := venuehop(t, append(strings.Fields(name), "--help")...)
+			if code != 0 || !strings.Contains(stderr, "Usage: venuehop "+name) || stdout != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			if n := strings.Count(stderr, "Usage:"); n != 1 {
+				t.Errorf("the usage is printed %d times:\n%s", n, stderr)
+			}
+			line, _, _ := strings.Cut(stderr, "\n\nFlags:")
+			inLine := map[string]bool{}
+			for _, m := range flagRE.FindAllStringSubmatch(line, -1) {
+				inLine[m[1]] = true
+			}
+			defined := map[string]bool{}
+			for _, m := range defRE.FindAllStringSubmatch(stderr, -1) {
+				defined[m[1]] = true
+				if !inLine[m[1]] {
+					t.Errorf("flag --%s is not in the usage line %q", m[1], line)
+				}
+			}
+			for f := range inLine {
+				if !defined[f] && f != "help" {
+					t.Errorf("the usage line %q names --%s, which the command does not have", line, f)
+				}
 			}
 		})
+	}
+}
+
+// A coded error whose message quotes its cause is printed with the cause
+// once.
+func TestErrorCausePrintedOnce(t *testing.T) {
+	cause := errors.New("disk on fire")
+	err := fmt.Errorf("loading: %w", errcode.Wrap(errcode.Invalid, cause, "cannot read x.csv: %v", cause))
+	if got := errorText(err); got != "loading: cannot read x.csv: disk on fire" {
+		t.Errorf("errorText = %q", got)
+	}
+	plain := errcode.Wrap(errcode.Unavailable, cause, "cannot open database x")
+	if got := errorText(plain); got != "cannot open database x: disk on fire" {
+		t.Errorf("errorText = %q: the cause must be kept when the message lacks it", got)
+	}
+	dir := t.TempDir()
+	code, _, stderr := venuehop(t, "import", filepath.Join(dir, "gone.csv"), "--data", filepath.Join(dir, "data"))
+	if code != 1 || strings.Count(stderr, "no such file or directory") != 1 {
+		t.Errorf("exit %d, stderr %q: want the cause once", code, stderr)
 	}
 }
 

@@ -41,7 +41,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := os.Stat(filepath.Join(*from, sqlite.FileName)); err != nil {
 		return fmt.Errorf("%s holds no venuehop store (%s is missing)", *from, sqlite.FileName)
 	}
-	src, err := sqlite.Open(ctx, *from)
+	src, err := sqlite.OpenReadOnly(ctx, *from)
 	if err != nil {
 		return err
 	}

@@ -159,7 +159,7 @@ func attendeeInputs(ctx context.Context, cfg config.Config, email string) (*live
 	if err != nil {
 		return nil, agenda.Inputs{}, usageError{fmt.Sprintf("--attendee: %s", message(err))}
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return nil, agenda.Inputs{}, err
 	}

@@ -14,7 +14,7 @@ import (
 	"venuehop/internal/travel"
 )
 
-const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL] | travel correct FROM TO MINUTES|--remove"
+const travelSynopsis = "travel --at RFC3339 [--from ROOM --to ROOM] [--data DIR] [--db URL]   (walk corrections: travel correct --help)"
 
 // runTravel prints door-to-door minutes between every pair of venues at an
 // instant, or with --from and --to the steps of one trip between rooms.
@@ -44,7 +44,7 @@ func runTravel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{"--from and --to go together: the ids of two rooms"}
 	}
 
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}

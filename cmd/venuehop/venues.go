@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"venuehop/internal/app"
 	"venuehop/internal/config"
 	"venuehop/internal/formats"
 	"venuehop/internal/importer"
@@ -79,7 +77,21 @@ func printTravelSummary(w io.Writer, file string, ts importer.TravelSummary, dry
 	}
 }
 
-const packSynopsis = "pack list | pack show ID [-o FILE] | pack check FILE | pack apply PACK [--dry-run] [--data DIR] [--db URL]"
+// packSynopsis is a pack subcommand's usage line (pack alone for "" or
+// an unknown one).
+func packSynopsis(sub string) string {
+	switch sub {
+	case "list":
+		return "pack list"
+	case "show":
+		return "pack show ID [-o FILE]"
+	case "check":
+		return "pack check FILE"
+	case "apply":
+		return "pack apply PACK [--dry-run] [--data DIR] [--db URL]"
+	}
+	return "pack list | pack show ID | pack check FILE | pack apply PACK   (each: pack SUBCOMMAND --help)"
+}
 
 // runPack lists, shows, checks and applies venue packs.
 func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -88,7 +100,7 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sub, args = args[0], args[1:]
 	}
 	cfg := config.Defaults()
-	fs := newFlags("pack", packSynopsis, stderr)
+	fs := newFlags("pack", packSynopsis(sub), stderr)
 	out := "-"
 	dryRun := false
 	switch sub {
@@ -153,7 +165,7 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if p == nil {
 		return fmt.Errorf("%s is a venue map: give it to venuehop import --venues; pack apply takes a venue pack", pos[0])
 	}
-	return withImporter(ctx, cfg, stderr, func(im *importer.Importer) error {
+	return withImporter(ctx, cfg, dryRun, stderr, func(im *importer.Importer) error {
 		rep, err := im.ApplyPack(ctx, p, dryRun, 0)
 		if err != nil {
 			return err
@@ -166,14 +178,10 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	})
 }
 
-// withImporter opens the store and its importer for a travel change.
-func withImporter(ctx context.Context, cfg config.Config, stderr io.Writer, do func(*importer.Importer) error) error {
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	im, closeImporter, err := importer.Open(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+// withImporter opens the store and its importer for a change: as the
+// store's one writer, or read-only for a dry run (openImporter).
+func withImporter(ctx context.Context, cfg config.Config, dryRun bool, stderr io.Writer, do func(*importer.Importer) error) error {
+	im, closeImporter, err := openImporter(ctx, cfg, dryRun, stderr)
 	if err != nil {
 		return err
 	}
@@ -233,7 +241,7 @@ func runTimetable(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	return withImporter(ctx, cfg, stderr, func(im *importer.Importer) error {
+	return withImporter(ctx, cfg, *dryRun, stderr, func(im *importer.Importer) error {
 		rep, err := im.ApplyTimetable(ctx, tt, *dryRun, 0)
 		if err != nil {
 			return err
@@ -280,7 +288,7 @@ func runTravelCorrect(ctx context.Context, args []string, stdout, stderr io.Writ
 	default:
 		return usageError{"expected FROM TO MINUTES (venue ids and the walk in minutes), or FROM TO --remove"}
 	}
-	return withImporter(ctx, cfg, stderr, func(im *importer.Importer) error {
+	return withImporter(ctx, cfg, false, stderr, func(im *importer.Importer) error {
 		rep, err := im.CorrectWalk(ctx, pos[0], pos[1], minutes)
 		if err != nil {
 			return err

@@ -31,7 +31,6 @@ import (
 	"venuehop/internal/reservation"
 	"venuehop/internal/store"
 	"venuehop/internal/store/postgres"
-	"venuehop/internal/store/sqlite"
 	"venuehop/internal/web"
 )
 
@@ -62,12 +61,16 @@ type App struct {
 	srv *http.Server
 }
 
-// OpenStore opens the store the configuration selects.
+// OpenStore opens the store the configuration selects, for writing. An
+// SQLite store is opened as its one writer: the data directory's lock is
+// taken first and held until Close, and a store another process holds is
+// refused at once (storeopen.go). PostgreSQL takes no lock: several nodes
+// share it by design.
 func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if cfg.DB != "" {
 		return postgres.Open(ctx, cfg.DB)
 	}
-	return sqlite.Open(ctx, cfg.DataDir)
+	return openLocked(ctx, cfg.DataDir)
 }
 
 // Clock returns the clock the configuration asks for.
@@ -133,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	mux := http.NewServeMux()
 	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar}).Register(mux)
+		Importer: a.importer, Calendar: a.calendar, Revisions: revisionTimes(a.store)}).Register(mux)
 	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
 		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})
 	if err != nil {

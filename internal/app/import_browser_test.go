@@ -23,26 +23,8 @@ func TestBrowserImportDryRunThenApply(t *testing.T) {
 	if err := os.WriteFile(file, f.file, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var org DemoAccount
-	for _, d := range f.a.DemoAccounts {
-		if d.Role == account.Organizer {
-			org = d
-		}
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text %s: %v", sel, err)
-		}
-		return v
-	}
+	org := accountOf(f.a, account.Organizer)
+	do, text := chromeSteps(t, ctx)
 	do("sign in as the organizer",
 		chromedp.Navigate(f.base+"/signin?next=/admin/import"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),

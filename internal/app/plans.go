@@ -28,6 +28,9 @@ func (a *App) setupPlans() error {
 // planStore returns the backend's plan store. SQLite's Plans returns its
 // concrete type, so it is named here; other backends return the interface.
 func planStore(st store.Store) (agenda.PlanStore, bool) {
+	if l, ok := st.(*lockedStore); ok {
+		st = l.Store
+	}
 	switch s := st.(type) {
 	case interface{ Plans() agenda.PlanStore }:
 		return s.Plans(), true

@@ -55,6 +55,7 @@ func TestBrowserOrganizerTravel(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.auth-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("#file")),
 	)
+	dropTravelModel(t, a)
 	do("check the CSV",
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csvFile}),
 		chromedp.SetValue(chromedp.CSS("#timezone"), "America/Los_Angeles"),
@@ -72,7 +73,9 @@ func TestBrowserOrganizerTravel(t *testing.T) {
 	screen(t, filepath.Join(shots, "import-pack-proposal-phone.png"), ctx)
 	do("scroll to Apply", chromedp.ScrollIntoView(chromedp.CSS("form.apply")))
 	screen(t, filepath.Join(shots, "import-pack-apply-phone.png"), ctx)
-	do("apply with the pack",
+	do("apply with the pack, confirming that every demo session goes",
+		chromedp.Click(chromedp.CSS(`#confirm`)),
+		chromedp.Click(chromedp.CSS(`#allow-remove-all`)),
 		chromedp.Click(chromedp.CSS(`form.apply button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".report.applied")),
 	)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -74,6 +75,19 @@ func TestAPIShuttles(t *testing.T) {
 	}
 }
 
+// dropTravelModel stores the conference without its travel model, so that
+// a re-import has none to keep and a pack is proposed (the demo's model
+// is the Strip pack already).
+func dropTravelModel(t *testing.T, a *App) {
+	t.Helper()
+	snap := a.Snapshot()
+	c := *snap.Conf
+	c.Travel = nil
+	if _, err := a.seats.ApplyConference(context.Background(), &c, snap.Rev); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The organizer's travel endpoints: a re:Invent CSV imported over the API
 // gets the Strip pack proposed, applied with ?pack=; a walk corrected and
 // removed; a timetable checked then applied; nobody else may.
@@ -82,11 +96,13 @@ func TestAPITravelChanges(t *testing.T) {
 	org := demoTokens(t, a, srv.URL)[account.Organizer]
 	attendee := signup(t, srv, "traveller@example.com", "correct horse battery")
 
+	dropTravelModel(t, a)
 	st, _, body := call(t, nil, "POST", srv.URL+"/api/v1/admin/import?format=csv&timezone=America/Los_Angeles&dryRun=true&name=reinvent.csv", org, stripCSV)
 	if st != 200 || !strings.Contains(string(body), `"proposedPack":{"id":"las-vegas-strip"`) {
 		t.Fatalf("dry run: %d %s", st, body)
 	}
-	st, _, body = call(t, nil, "POST", srv.URL+"/api/v1/admin/import?format=csv&timezone=America/Los_Angeles&name=reinvent.csv&pack="+venuepack.StripID, org, stripCSV)
+	// The file replaces every demo session: that needs its confirmations.
+	st, _, body = call(t, nil, "POST", srv.URL+"/api/v1/admin/import?format=csv&timezone=America/Los_Angeles&name=reinvent.csv&confirm=true&allowRemoveAll=true&pack="+venuepack.StripID, org, stripCSV)
 	if st != 200 || !strings.Contains(string(body), `"pack":{"id":"las-vegas-strip"`) {
 		t.Fatalf("import with the pack: %d %s", st, body)
 	}

@@ -25,7 +25,7 @@ func NewSnapshot(c *Conference, rev int64, opt ValidateOptions) (*Snapshot, erro
 	if probs := Validate(c, opt); hasError(probs) {
 		return nil, &ValidationError{Problems: probs}
 	}
-	loc, err := time.LoadLocation(c.TimeZone)
+	loc, err := LoadZone(c.TimeZone)
 	if err != nil {
 		return nil, err
 	}

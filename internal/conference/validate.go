@@ -81,8 +81,8 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 	if strings.TrimSpace(c.Name) == "" {
 		v.add("name", "expected a non-empty name")
 	}
-	loc, err := time.LoadLocation(c.TimeZone)
-	if c.TimeZone == "" || err != nil {
+	loc, err := LoadZone(c.TimeZone)
+	if err != nil {
 		v.add("timeZone", "expected an IANA time zone such as America/Los_Angeles, got %q", c.TimeZone)
 		loc = nil
 	}

@@ -82,3 +82,22 @@ func BenchmarkICalAgenda(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteDemo: building each export of the demo, what a request
+// would cost if it were not served from the per-revision cache.
+func BenchmarkWriteDemo(b *testing.B) {
+	c := demoConference(b)
+	for _, f := range []string{FormatCSV, FormatC3voc, FormatFrab, FormatICal} {
+		b.Run(f, func(b *testing.B) {
+			var n int64
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := Write(&buf, c, f, WriteOptions{BaseURL: "https://plan.example.org", Now: time.Unix(1e9, 0)}); err != nil {
+					b.Fatal(err)
+				}
+				n = int64(buf.Len())
+			}
+			b.SetBytes(n)
+		})
+	}
+}

@@ -231,6 +231,13 @@ func readC3voc(b *builder, text []byte) {
 		dayDates[d] = true
 	}
 	b.conf.Days = sortedSet(dayDates)
+	if len(b.errs) == 0 && len(b.conf.Sessions) == 0 {
+		if len(days) == 0 && len(events) == 0 {
+			b.errAt("schedule.conference.days", "expected days with rooms and events (or a schedule2 \"events\" list), got none: an empty schedule is not imported")
+		} else {
+			b.errAt("schedule.conference.days", "the %d days hold no event in their rooms: an empty schedule is not imported", len(days))
+		}
+	}
 }
 
 func (b *builder) c3vocEvent(j jsonReader, path string, raw json.RawMessage, roomName, dayDate string, fosdem bool, campus ruleVenue, seen map[string]eventKey) {
@@ -342,7 +349,7 @@ func (b *builder) c3vocEvent(j jsonReader, path string, raw json.RawMessage, roo
 	if date == "" && len(clock) > 5 {
 		date, clock = clock, "" // schedule2: start is a timestamp
 	}
-	start, okStart := b.eventStart(date, clock, dayDate, "", func(field, format string, args ...any) { bad(field, format, args...) })
+	start, okStart := b.eventStart(date, clock, dayDate, "", path, func(field, format string, args ...any) { bad(field, format, args...) })
 	if okStart {
 		if end := get("end"); end != "" {
 			t, err := time.Parse(time.RFC3339, end)

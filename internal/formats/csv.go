@@ -119,6 +119,7 @@ func readCSV(b *builder, text []byte) {
 		b.errAt(b.pos(1, 1), "title: expected a title column in the header row, got %q", strings.Join(header, ","))
 		return
 	}
+	b.carried = csvCarried(cols)
 	base := strings.TrimSuffix(filepath.Base(b.name), filepath.Ext(b.name))
 	b.conf.ID = conferenceIDFromName(b.name)
 	b.conf.Name = base
@@ -176,9 +177,18 @@ func readCSV(b *builder, text []byte) {
 	for z := range zones {
 		fileZone = z
 	}
+	if len(rows) == 0 && len(b.errs) == 0 {
+		b.errAt(b.pos(2, 1), "the file has a header row and no rows below it: an empty schedule is not imported")
+		return
+	}
 	b.setZone(fileZone, b.pos(1, 0))
 	if b.loc == nil {
 		return
+	}
+	if _, hasRoom := cols["room"]; !hasRoom {
+		if _, hasVenue := cols["venue"]; hasVenue {
+			b.warnAt(b.pos(1, 0), "the file has a venue column and no room column: each venue gets one room, named after it")
+		}
 	}
 
 	groups := map[string]int{}
@@ -223,12 +233,15 @@ func (b *builder) csvError(err error) {
 // csvSession turns a row into a session, reporting every bad cell.
 func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 	ok := true
-	bad := func(col, format string, args ...any) {
+	cellPos := func(col string) string {
 		line, c := row.line, 0
 		if i, has := row.col[col]; has && i < len(row.pos) {
 			line, c = row.pos[i][0], row.pos[i][1]
 		}
-		b.errAt(b.pos(line, c), col+": "+format, args...)
+		return b.pos(line, c)
+	}
+	bad := func(col, format string, args ...any) {
+		b.errAt(cellPos(col), col+": "+format, args...)
 		ok = false
 	}
 	s := conference.Session{
@@ -287,20 +300,32 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 			bad("end", "expected a local time HH:MM, got %q", endS)
 		}
 		if err == nil && errS == nil && errE == nil {
-			s.Start = time.Date(day.Year(), day.Month(), day.Day(), 0, int(start/time.Minute), 0, 0, b.loc)
-			s.End = time.Date(day.Year(), day.Month(), day.Day(), 0, int(end/time.Minute), 0, 0, b.loc)
+			endDay := day
 			if end < start {
-				s.End = s.End.AddDate(0, 0, 1) // runs past midnight
+				endDay = day.AddDate(0, 0, 1) // runs past midnight
+			}
+			var okS, okE bool
+			s.Start, okS = b.wallTime(day, int(start/time.Minute), cellPos("start"), "start")
+			s.End, okE = b.wallTime(endDay, int(end/time.Minute), cellPos("end"), "end")
+			if !okS || !okE {
+				ok = false
 			}
 			dateKey, startKey = day.Format(time.DateOnly), fmt.Sprintf("%02d:%02d", int(start.Hours()), int(start.Minutes())%60)
 		}
 	}
 
-	// Room: "Venue | Level | Room", or a room with a venue column.
+	// Room: "Venue | Level | Room", or a room with a venue column; a
+	// venue column alone gives each venue one room of its name.
 	roomS := row.get("room")
+	if !row.has("room") {
+		roomS = row.get("venue")
+	}
 	venueName, level, name, hasRoom := splitRoom(roomS)
 	if hasRoom && venueName == "" {
 		venueName = row.get("venue")
+		if !row.has("room") {
+			venueName = name
+		}
 		if venueName == "" && row.get("venueId") == "" && strings.Contains(roomS, "|") {
 			// "| Level | Somewhere": the room names no venue. Rather than
 			// invent one, the row keeps its time and gets no room.
@@ -339,11 +364,13 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 			bad("room", "expected a room name (e.g. \"Venetian | Level 2 | Hall B\"), got %q", roomS)
 		} else if ok {
 			roomID := row.get("roomId")
-			key := "name:" + normalize(rule.ID+"|"+venueName+"|"+level+"|"+name)
+			// Names are matched with their case kept: "HALL 1" and
+			// "Hall 1" are two rooms, each with its own capacity.
+			key := "name:" + strings.Join(strings.Fields(rule.ID+"|"+venueName+"|"+level+"|"+name), " ")
 			if roomID != "" {
 				key = "id:" + roomID
 			}
-			s.RoomID = b.roomFor(key, roomID, room, rule, b.pos(row.line, 0))
+			s.RoomID = b.csvRoom(key, roomID, room, rule, row)
 		}
 	}
 
@@ -379,6 +406,34 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 		}
 	}
 	return s, ok
+}
+
+// csvRoom is roomFor for a row: a room met again keeps the largest
+// capacity any of its rows gives (a warning names both), and rooms whose
+// names differ only in case are reported, since they may be one room
+// written two ways.
+func (b *builder) csvRoom(key, roomID string, room conference.Room, rule ruleVenue, row csvRow) string {
+	at := b.pos(row.line, 0)
+	i, known := b.roomByKey[key]
+	if !known {
+		id := b.roomFor(key, roomID, room, rule, at)
+		folded := strings.ToLower(key)
+		if first, ok := b.roomFolded[folded]; ok {
+			r := b.conf.Rooms[first]
+			b.warnAt(at, "room %q and room %q (%s) differ only in case: they are kept as two rooms", room.Name, r.Name, b.roomAt[first])
+		} else {
+			b.roomFolded[folded] = b.roomByKey[key]
+		}
+		return id
+	}
+	r := &b.conf.Rooms[i]
+	if row.get("roomCapacity") != "" && room.Capacity != r.Capacity {
+		if r.Capacity != 0 {
+			b.warnAt(at, "roomCapacity: room %q has %d seats here and %d at %s: the larger is kept", r.Name, room.Capacity, r.Capacity, b.roomAt[i])
+		}
+		r.Capacity = max(r.Capacity, room.Capacity)
+	}
+	return r.ID
 }
 
 // splitRoom reads "Venue | Level | Room [| more]", "Venue | Room" or a

@@ -75,6 +75,12 @@ func readFrab(b *builder, text []byte) {
 		rootSeen  bool
 		dayDates  = map[string]bool{}
 		seenEvent = map[string]eventKey{}
+		inDay     bool
+		// read counts the events in a frab layout, stray the others; top
+		// are the root's children met, for a file of another shape.
+		read, stray, days int
+		top               []string
+		seenTop           = map[string]bool{}
 	)
 	campus := func() ruleVenue {
 		name := strings.TrimSpace(conf.Venue)
@@ -131,6 +137,8 @@ func readFrab(b *builder, text []byte) {
 					b.errAt(b.pos(line, col), "expected <conference> before the first <day>")
 					return
 				}
+				inDay = true
+				days++
 				dayDate, dayLine = attr(t, "date"), line
 				if dayDate != "" {
 					if _, err := time.Parse(time.DateOnly, dayDate); err != nil {
@@ -142,7 +150,13 @@ func readFrab(b *builder, text []byte) {
 				}
 			case depth == 3 && t.Name.Local == "room":
 				roomName = strings.TrimSpace(attr(t, "name"))
-			case depth == 4 && t.Name.Local == "event":
+			case t.Name.Local == "event" && (depth == 4 || depth == 3 && inDay):
+				// <day><room><event>, or the oldest Pentabarf layout
+				// (FOSDEM 2007–2012): <day><event> with a <room> element.
+				if depth == 3 {
+					roomName = ""
+				}
+				read++
 				var ev frabEvent
 				if err := dec.DecodeElement(&ev, &t); err != nil {
 					b.xmlError(err, line, col)
@@ -164,12 +178,27 @@ func readFrab(b *builder, text []byte) {
 				if s, ok := b.frabSession(ev, room, dayDate, dayLine, conf.DayChange, at, fosdem, campus); ok {
 					b.addSession(s, at)
 				}
+			case t.Name.Local == "event":
+				stray++ // an event where no frab layout has one
+			case depth == 2 && !seenTop[t.Name.Local]:
+				seenTop[t.Name.Local] = true
+				top = append(top, t.Name.Local)
 			}
 		case xml.EndElement:
 			depth--
 			if depth == 1 && t.Name.Local == "day" {
-				dayDate = ""
+				dayDate, inDay = "", false
 			}
+		}
+	}
+	if len(b.errs) == 0 && len(b.conf.Sessions) == 0 && read == 0 && rootSeen {
+		switch {
+		case stray > 0:
+			b.errAt(b.name, "the file holds %d <event> elements, none where a frab schedule has them (<day><room><event>, or <day><event> in the oldest Pentabarf layout): nothing was imported", stray)
+		case len(top) > 0 && days == 0:
+			b.errAt(b.name, "an XML file whose root is <schedule> but with %s elements: not frab (expected <conference> and <day> elements holding <room><event>)", elementList(top))
+		default:
+			b.errAt(b.name, "the schedule holds no <event>: expected <day><room><event> elements; an empty schedule is not imported")
 		}
 	}
 	if !haveConf && len(b.errs) == 0 {
@@ -258,7 +287,7 @@ func (b *builder) frabSession(ev frabEvent, room, dayDate string, dayLine int, d
 		s.Recorded = s.RecordingURL != ""
 	}
 
-	start, okStart := b.eventStart(ev.Date, ev.Start, dayDate, dayChange, bad)
+	start, okStart := b.eventStart(ev.Date, ev.Start, dayDate, dayChange, at, bad)
 	dur, err := parseDuration(ev.Duration)
 	if err != nil {
 		bad("duration", "expected a duration HH:MM, got %q", ev.Duration)
@@ -291,14 +320,14 @@ func roomFromName(name string) conference.Room {
 // eventStart reads <date> (a full timestamp with offset, new dialect) or
 // the day's date with <start> (old dialect; before day_change it is the
 // next calendar day).
-func (b *builder) eventStart(date, start, dayDate, dayChange string, bad func(field, format string, args ...any)) (time.Time, bool) {
+func (b *builder) eventStart(date, start, dayDate, dayChange, at string, bad func(field, format string, args ...any)) (time.Time, bool) {
 	if date = strings.TrimSpace(date); date != "" {
 		if t, err := time.Parse(time.RFC3339, date); err == nil {
 			return t, true
 		}
 		for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-			if t, err := time.ParseInLocation(layout, date, b.loc); err == nil {
-				return t, true
+			if t, err := time.Parse(layout, date); err == nil {
+				return b.wallInstant(t, at, "date")
 			}
 		}
 		bad("date", "expected a time like 2025-02-01T09:30:00+01:00, got %q", date)
@@ -317,7 +346,7 @@ func (b *builder) eventStart(date, start, dayDate, dayChange string, bad func(fi
 	if change, err := parseClock(dayChange); err == nil && clock < change {
 		day = day.AddDate(0, 0, 1)
 	}
-	return time.Date(day.Year(), day.Month(), day.Day(), 0, int(clock/time.Minute), 0, 0, b.loc), true
+	return b.wallTime(day, int(clock/time.Minute), at, "start")
 }
 
 // parseDuration reads HH:MM or HH:MM:SS (hours may exceed 24 in files; the

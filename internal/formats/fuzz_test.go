@@ -106,3 +106,16 @@ func FuzzReadNative(f *testing.F) {
 		checkRead(t, data, ReadOptions{Format: FormatJSON, Name: "fuzz.json"})
 	})
 }
+
+func FuzzReadICal(f *testing.F) {
+	f.Add([]byte(pretalxICS))
+	f.Add([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=\"x;y\":20260101T100000\r\nDURATION:P1DT2H\r\nSUMMARY:s\r\n x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	var ics bytes.Buffer
+	if c, err := demoConferenceOrErr(); err == nil {
+		Write(&ics, c, FormatICal, WriteOptions{})
+		f.Add(ics.Bytes()[:min(ics.Len(), fuzzSeedBytes)])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkRead(t, data, ReadOptions{Format: FormatICal, Name: "fuzz.ics", TimeZone: "Europe/Berlin"})
+	})
+}

@@ -187,9 +187,23 @@ func escapeText(s string) string {
 
 func (iw *icalWriter) local(t time.Time) string { return t.In(iw.loc).Format("20060102T150405") }
 
+// times writes DTSTART and DTEND local with the TZID, except a local time
+// that happens twice (when clocks go back): RFC 5545 reads such a TZID
+// time as the first occurrence, and parsers that take the zone from their
+// own tz data may pick either, so it is written in UTC, which every
+// parser reads as the one instant it is.
 func (iw *icalWriter) times(start, end time.Time) {
-	iw.prop("DTSTART", ";TZID="+iw.tzid, iw.local(start))
-	iw.prop("DTEND", ";TZID="+iw.tzid, iw.local(end))
+	iw.time("DTSTART", start)
+	iw.time("DTEND", end)
+}
+
+func (iw *icalWriter) time(name string, t time.Time) {
+	l := t.In(iw.loc)
+	if _, _, kind := resolveWall(iw.loc, l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second()); kind != wallUnique {
+		iw.prop(name, "", t.UTC().Format("20060102T150405Z"))
+		return
+	}
+	iw.prop(name, ";TZID="+iw.tzid, iw.local(t))
 }
 
 func (iw *icalWriter) uid(id string) string {
@@ -234,6 +248,20 @@ func (iw *icalWriter) session(s *conference.Session, e ICalEvent) {
 		iw.prop("LOCATION", "", escapeText(loc))
 	}
 	iw.geo(venue)
+	// What a calendar app ignores and venuehop's reader takes back: the
+	// type, the code (SUMMARY starts with it) and the room as the CSV
+	// writes it.
+	iw.prop("X-VENUEHOP-TYPE", "", escapeText(s.Type))
+	if s.Code != "" {
+		iw.prop("X-VENUEHOP-CODE", "", escapeText(s.Code))
+	}
+	if r, ok := iw.snap.Room(s.RoomID); ok {
+		vn := r.VenueID
+		if venue != nil {
+			vn = venue.Name
+		}
+		iw.prop("X-VENUEHOP-ROOM", "", escapeText(vn+" | "+r.Level+" | "+r.Name))
+	}
 	var desc []string
 	if e.Note != "" {
 		desc = append(desc, e.Note)

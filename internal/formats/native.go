@@ -60,6 +60,11 @@ func (e *ImportError) AsCoded() *errcode.Error {
 // JSON path), then the domain rules (conference.Validate). It returns the
 // conference and any warnings, or an *ImportError listing every problem.
 // Times without a UTC offset are read in the conference's time zone.
+//
+// Rules are those of every reader: sittings that overlap in one room are a
+// warning (real schedules have them, and the native export of such a
+// schedule must come back); a local time that happens twice or never is an
+// error (see ReadOptions.DST, which Read passes on).
 func ReadNative(r io.Reader, name string) (*conference.Conference, []conference.Problem, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
@@ -68,6 +73,10 @@ func ReadNative(r io.Reader, name string) (*conference.Conference, []conference.
 	if len(data) > MaxFileBytes {
 		return nil, nil, errcode.New(errcode.TooLarge, "%s is larger than the limit of %d MB", name, MaxFileBytes>>20)
 	}
+	return readNative(data, name, "")
+}
+
+func readNative(data []byte, name, dst string) (*conference.Conference, []conference.Problem, error) {
 	fail := func(probs ...conference.Problem) (*conference.Conference, []conference.Problem, error) {
 		return nil, nil, &ImportError{File: name, Problems: probs}
 	}
@@ -85,10 +94,18 @@ func ReadNative(r io.Reader, name string) (*conference.Conference, []conference.
 		return fail(conference.Problem{Message: "expected a JSON object at the top level"})
 	}
 	var loc *time.Location
+	var zoneNote []conference.Problem
 	if tz, ok := root["timeZone"].(string); ok {
-		loc, _ = time.LoadLocation(tz)
+		if canon, err := CanonicalZone(tz); err == nil {
+			loc, _ = conference.LoadZone(canon)
+			if canon != tz {
+				root["timeZone"] = canon
+				zoneNote = append(zoneNote, conference.Problem{Path: "timeZone", Warning: true,
+					Message: fmt.Sprintf("the time zone %s is an alias of %s: the conference keeps the canonical name", tz, canon)})
+			}
+		}
 	}
-	c := shapeChecker{loc: loc}
+	c := shapeChecker{loc: loc, dst: dst}
 	c.check("", tree, reflect.TypeOf(conference.Conference{}))
 	// Values of the wrong shape were dropped from the tree, so the rest can
 	// still be decoded and checked: the file is fixed in one round.
@@ -102,6 +119,9 @@ func ReadNative(r io.Reader, name string) (*conference.Conference, []conference.
 	}
 	shapePaths := map[string]bool{}
 	for _, p := range c.problems {
+		if p.Warning {
+			continue
+		}
 		shapePaths[p.Path] = true
 		// A dropped start or end would also be reported as "start and end
 		// together"; one report per time pair is enough.
@@ -111,8 +131,9 @@ func ReadNative(r io.Reader, name string) (*conference.Conference, []conference.
 			shapePaths[base+".start"] = true
 		}
 	}
-	probs := c.problems
-	for _, p := range conference.Validate(&conf, conference.ValidateOptions{}) {
+	probs := append(zoneNote, c.problems...)
+	probs = append(probs, mergeDuplicateSessions(&conf)...)
+	for _, p := range conference.Validate(&conf, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
 		if !shapePaths[p.Path] && len(probs) < 100 {
 			probs = append(probs, p)
 		}
@@ -180,6 +201,7 @@ func syntaxProblem(data []byte, err error) conference.Problem {
 // offset-less times to RFC 3339 in the conference zone.
 type shapeChecker struct {
 	loc      *time.Location
+	dst      string
 	problems []conference.Problem
 }
 
@@ -240,7 +262,13 @@ func (c *shapeChecker) check(path string, v any, t reflect.Type) any {
 				if c.loc == nil {
 					return c.add(path, "a time without a UTC offset needs a valid timeZone, got %q", s)
 				}
-				local := time.Date(tm.Year(), tm.Month(), tm.Day(), tm.Hour(), tm.Minute(), tm.Second(), 0, c.loc)
+				local, warn, bad := pickWall(c.loc, c.dst, tm.Year(), tm.Month(), tm.Day(), tm.Hour(), tm.Minute(), tm.Second())
+				if bad != "" {
+					return c.add(path, "%s", bad)
+				}
+				if warn != "" && len(c.problems) < 100 {
+					c.problems = append(c.problems, conference.Problem{Path: path, Message: warn, Warning: true})
+				}
 				return local.Format(time.RFC3339)
 			}
 		}
@@ -343,5 +371,26 @@ func sortedKeys(m map[string]reflect.Type) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// mergeDuplicateSessions drops a session that repeats an earlier one
+// exactly, with a warning, as the other readers merge a repeated row or
+// event; two different sessions with one id stay an error (Validate).
+func mergeDuplicateSessions(c *conference.Conference) []conference.Problem {
+	first := map[string]int{}
+	var out []conference.Problem
+	kept := c.Sessions[:0]
+	for i, s := range c.Sessions {
+		if j, dup := first[s.ID]; dup && reflect.DeepEqual(c.Sessions[j], s) {
+			out = append(out, conference.Problem{Path: fmt.Sprintf("sessions[%d]", i), Warning: true,
+				Message: fmt.Sprintf("session %q repeats sessions[%d] exactly: merged", s.ID, j)})
+			continue
+		} else if !dup {
+			first[s.ID] = i
+		}
+		kept = append(kept, s)
+	}
+	c.Sessions = kept
 	return out
 }

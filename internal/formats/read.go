@@ -42,6 +42,41 @@ type ReadOptions struct {
 	Venues *VenueMap
 	// Name is the file name used in messages.
 	Name string
+	// DST says which instant a local time means when it happens twice
+	// (clocks go back) or never (clocks go forward): DSTEarlier or
+	// DSTLater; empty makes such a time an error. Times written with a
+	// UTC offset are never in doubt.
+	DST string
+}
+
+// The DST choices.
+const (
+	DSTEarlier = "earlier"
+	DSTLater   = "later"
+)
+
+// CanonicalZone returns the IANA name a conference keeps for zone: a
+// tzdata alias (US/Eastern, Etc/UCT, GB, EST5EDT) becomes its canonical
+// name, every UTC or GMT name becomes UTC, and a name that is not an IANA
+// zone ("Local", a typo) is an error.
+func CanonicalZone(zone string) (string, error) {
+	zone = strings.TrimSpace(zone)
+	if canon, ok := zoneAliases[zone]; ok {
+		zone = canon
+	}
+	if _, err := conference.LoadZone(zone); err != nil {
+		return "", err
+	}
+	return zone, nil
+}
+
+// checkDST validates a DST option.
+func checkDST(dst string) error {
+	switch dst {
+	case "", DSTEarlier, DSTLater:
+		return nil
+	}
+	return errcode.New(errcode.Invalid, "dst: expected earlier or later, got %q", dst)
 }
 
 // maxProblems is how many problems one import reports at most.
@@ -53,6 +88,15 @@ const maxProblems = 100
 // (up to 100) located by file:line:column (CSV, XML) or JSON path. Other
 // errors are errcode errors (too large, unreadable, unknown format).
 func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Problem, error) {
+	return read(r, opt, nil)
+}
+
+// read is Read, filling carried (when not nil) with what the file had
+// room for.
+func read(r io.Reader, opt ReadOptions, carried *Carried) (*conference.Conference, []conference.Problem, error) {
+	if carried == nil {
+		carried = &Carried{}
+	}
 	name := opt.Name
 	if name == "" {
 		name = "input"
@@ -69,20 +113,24 @@ func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Pr
 		format = DetectFormat(data)
 		if format == "" {
 			return nil, nil, errcode.New(errcode.Invalid,
-				"cannot tell the format of %s: expected native JSON, CSV with a header row, frab XML or c3voc JSON; give the format explicitly", name)
+				"cannot tell the format of %s: %s; expected native JSON, CSV with a header row naming a title column, frab XML, c3voc JSON or iCalendar; give the format explicitly", name, describeShape(data))
 		}
 	}
 	if opt.TimeZone != "" {
-		if _, err := time.LoadLocation(opt.TimeZone); err != nil {
-			return nil, nil, errcode.New(errcode.Invalid, "%q is not an IANA time zone (e.g. Europe/Brussels)", opt.TimeZone)
+		if _, err := CanonicalZone(opt.TimeZone); err != nil {
+			return nil, nil, errcode.New(errcode.Invalid, "time zone: %v", err)
 		}
+	}
+	if err := checkDST(opt.DST); err != nil {
+		return nil, nil, err
 	}
 	switch format {
 	case FormatJSON:
-		return ReadNative(bytes.NewReader(data), name)
-	case FormatCSV, FormatFrab, FormatC3voc:
+		*carried = everything()
+		return readNative(data, name, opt.DST)
+	case FormatCSV, FormatFrab, FormatC3voc, FormatICal:
 	default:
-		return nil, nil, errcode.New(errcode.Invalid, "unknown import format %q: expected auto, json, csv, frab or c3voc", opt.Format)
+		return nil, nil, errcode.New(errcode.Invalid, "unknown import format %q: expected auto, json, csv, frab, c3voc or ical", opt.Format)
 	}
 	text, note, probs := decodeText(data, name, format == FormatFrab)
 	if len(probs) > 0 {
@@ -95,11 +143,17 @@ func Read(r io.Reader, opt ReadOptions) (*conference.Conference, []conference.Pr
 	switch format {
 	case FormatCSV:
 		readCSV(b, text)
-	case FormatFrab:
-		readFrab(b, text)
-	case FormatC3voc:
-		readC3voc(b, text)
+	case FormatFrab, FormatC3voc:
+		b.carried = scheduleCarried()
+		if format == FormatFrab {
+			readFrab(b, text)
+		} else {
+			readC3voc(b, text)
+		}
+	case FormatICal:
+		readICal(b, text)
 	}
+	*carried = b.carried
 	return b.finish()
 }
 
@@ -116,6 +170,8 @@ func DetectFormat(head []byte) string {
 	switch {
 	case len(trimmed) == 0:
 		return ""
+	case bytes.HasPrefix(bytes.ToUpper(trimmed[:min(len(trimmed), 15)]), []byte("BEGIN:VCALENDAR")):
+		return FormatICal
 	case trimmed[0] == '<':
 		if bytes.Contains(trimmed, []byte("<schedule")) {
 			return FormatFrab
@@ -265,6 +321,7 @@ type builder struct {
 	name     string
 	opt      ReadOptions
 	conf     *conference.Conference
+	carried  Carried
 	loc      *time.Location
 	errs     []conference.Problem
 	warnings []conference.Problem
@@ -273,6 +330,7 @@ type builder struct {
 	roomAt    []string
 	// rooms and venues by key (the name as written in the file).
 	roomByKey  map[string]int
+	roomFolded map[string]int // lower-cased key -> first room (CSV)
 	roomIDs    map[string]bool
 	venueByID  map[string]int
 	unlocated  map[string]bool
@@ -285,6 +343,7 @@ func newBuilder(name string, opt ReadOptions) *builder {
 		opt:        opt,
 		conf:       &conference.Conference{Format: conference.FormatVersion},
 		roomByKey:  map[string]int{},
+		roomFolded: map[string]int{},
 		roomIDs:    map[string]bool{},
 		venueByID:  map[string]int{},
 		unlocated:  map[string]bool{},
@@ -315,24 +374,33 @@ func (b *builder) pos(line, col int) string {
 // else an error at the given position.
 func (b *builder) setZone(fileZone, at string) {
 	fileZone = strings.TrimSpace(fileZone)
+	given, _ := CanonicalZone(b.opt.TimeZone) // Read checked it
 	zone := fileZone
 	if zone != "" {
-		if _, err := time.LoadLocation(zone); err != nil {
+		canon, err := CanonicalZone(zone)
+		switch {
+		case err != nil:
 			b.errAt(at, "time_zone_name: expected an IANA time zone such as Europe/Brussels, got %q", zone)
 			zone = ""
-		} else if b.opt.TimeZone != "" && b.opt.TimeZone != zone {
+		case given != "" && given != canon:
 			b.warnAt(at, "the file names the time zone %s; the given time zone %s is ignored", zone, b.opt.TimeZone)
+		}
+		if err == nil && canon != zone {
+			b.warnAt(at, "the time zone %s is an alias of %s: the conference keeps the canonical name", zone, canon)
+			zone = canon
 		}
 	}
 	if zone == "" && fileZone == "" {
-		zone = b.opt.TimeZone
+		zone = given
 		if zone == "" {
 			b.errAt(at, "the file names no time zone and none was given: give the conference time zone (--timezone, e.g. %s)", exampleZone(b.conf.Name))
+		} else if zone != strings.TrimSpace(b.opt.TimeZone) {
+			b.warnAt(at, "the time zone %s is an alias of %s: the conference keeps the canonical name", b.opt.TimeZone, zone)
 		}
 	}
 	if zone != "" {
 		b.conf.TimeZone = zone
-		b.loc, _ = time.LoadLocation(zone)
+		b.loc, _ = conference.LoadZone(zone)
 	}
 }
 

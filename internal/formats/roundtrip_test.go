@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -56,6 +57,18 @@ func carriedBy(c *conference.Conference, s *conference.Session, format string) c
 		out.Speakers = append(out.Speakers, name)
 	}
 	switch format {
+	case FormatICal:
+		// iCalendar: the SUMMARY, the times, the categories and, through
+		// venuehop's own X- properties, the type, code and room; the
+		// description is composed for people (type, speakers, abstract),
+		// recording and seat fields have no place.
+		out.Abstract, out.Speakers, out.Recorded, out.RecordingURL = "", nil, false, ""
+		out.Topics, out.Code, out.Cancelled = s.Topics, s.Code, s.Cancelled
+		for _, r := range c.Rooms {
+			if r.ID == s.RoomID {
+				out.VenueID = venueName(c, r.VenueID)
+			}
+		}
 	case FormatCSV:
 		out.Topics = s.Topics
 		out.Code = s.Code
@@ -77,10 +90,26 @@ func carriedBy(c *conference.Conference, s *conference.Session, format string) c
 	return out
 }
 
+func venueName(c *conference.Conference, id string) string {
+	for _, v := range c.Venues {
+		if v.ID == id {
+			return v.Name
+		}
+	}
+	return id
+}
+
 // inFormat reports whether the format holds the session at all: frab and
-// c3voc have no place for unscheduled or cancelled sessions.
+// c3voc have no place for unscheduled or cancelled sessions, iCalendar
+// none for unscheduled ones.
 func inFormat(s *conference.Session, format string) bool {
-	return format == FormatCSV || s.Scheduled() && !s.Cancelled
+	switch format {
+	case FormatCSV:
+		return true
+	case FormatICal:
+		return s.Scheduled()
+	}
+	return s.Scheduled() && !s.Cancelled
 }
 
 func roundTrip(t *testing.T, c *conference.Conference, format string) {
@@ -135,24 +164,76 @@ func roundTrip(t *testing.T, c *conference.Conference, format string) {
 	}
 }
 
+// nativeRoundTrip: the native export reads back to the same conference
+// and exports to the same bytes.
+func nativeRoundTrip(t *testing.T, c *conference.Conference) {
+	t.Helper()
+	var first, second bytes.Buffer
+	if err := WriteNative(&first, c); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := Read(bytes.NewReader(first.Bytes()), ReadOptions{Name: "export.json"})
+	if err != nil {
+		t.Fatalf("re-import of the native export: %v", err)
+	}
+	if err := WriteNative(&second, again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		a, b := first.String(), second.String()
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		t.Fatalf("the native export changed on the way back, at byte %d:\n%.300s\n---\n%.300s", i, a[max(0, i-100):], b[max(0, i-100):])
+	}
+	if !reflect.DeepEqual(normalized(c), normalized(again)) {
+		t.Error("the native round trip changed the conference")
+	}
+}
+
+// normalized is c with times in UTC and empty lists as nil, for DeepEqual.
+func normalized(c *conference.Conference) *conference.Conference {
+	var buf bytes.Buffer
+	WriteNative(&buf, c)
+	var out conference.Conference
+	json.Unmarshal(buf.Bytes(), &out)
+	for i := range out.Sessions {
+		s := &out.Sessions[i]
+		s.Start, s.End = s.Start.UTC(), s.End.UTC()
+	}
+	return &out
+}
+
+// roundTripFormats are the formats venuehop both writes and reads (GeoJSON
+// is a map of venues, written only).
+var roundTripFormats = []string{FormatJSON, FormatCSV, FormatFrab, FormatC3voc, FormatICal}
+
+// TestRoundTrips: the demo and every real schedule, imported, exported in
+// every format and imported again: native identical, the others equal in
+// everything their format carries (docs/formats.md, "What each format
+// keeps").
 func TestRoundTrips(t *testing.T) {
 	t.Parallel()
-	formats := []string{FormatCSV, FormatFrab, FormatC3voc}
-	t.Run("demo", func(t *testing.T) {
-		c := demoConference(t)
-		for _, f := range formats {
-			t.Run(f, func(t *testing.T) { roundTrip(t, c, f) })
+	run := func(t *testing.T, c *conference.Conference) {
+		for _, f := range roundTripFormats {
+			t.Run(f, func(t *testing.T) {
+				if f == FormatJSON {
+					nativeRoundTrip(t, c)
+					return
+				}
+				roundTrip(t, c, f)
+			})
 		}
-	})
+	}
+	t.Run("demo", func(t *testing.T) { run(t, demoConference(t)) })
 	for _, rf := range realFiles {
 		t.Run(rf.name, func(t *testing.T) {
 			c, _, err := readShared(t, rf.rel, ReadOptions{TimeZone: rf.timeZone})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range formats {
-				t.Run(f, func(t *testing.T) { roundTrip(t, c, f) })
-			}
+			run(t, c)
 		})
 	}
 }

@@ -30,12 +30,8 @@ func (a *API) registerTravel(mux *http.ServeMux) {
 // dryRunAndBase reads the dryRun and baseRev parameters of an organizer's
 // change.
 func dryRunAndBase(q url.Values) (dryRun bool, baseRev int64, err error) {
-	switch v := strings.ToLower(q.Get("dryRun")); v {
-	case "", "false", "0":
-	case "true", "1":
-		dryRun = true
-	default:
-		return false, 0, errcode.New(errcode.Invalid, "dryRun: expected true or false, got %q", v)
+	if dryRun, err = boolParam(q, "dryRun"); err != nil {
+		return false, 0, err
 	}
 	if v := q.Get("baseRev"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -45,6 +41,18 @@ func dryRunAndBase(q url.Values) (dryRun bool, baseRev int64, err error) {
 		baseRev = n
 	}
 	return dryRun, baseRev, nil
+}
+
+// boolParam reads a true/false query parameter (absent: false).
+func boolParam(q url.Values, name string) (bool, error) {
+	switch v := strings.ToLower(q.Get(name)); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, errcode.New(errcode.Invalid, "%s: expected true or false, got %q", name, v)
+	}
 }
 
 // shippedPack reads the pack=ID parameter: a shipped pack, or nil.

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +64,9 @@ func (a *API) issueCalendarURL(w http.ResponseWriter, r *http.Request, rotate bo
 }
 
 // icalFeed is GET /ical/{secret}.ics (an attendee's agenda) and
-// GET /ical/conference.ics (every scheduled session, public).
+// GET /ical/conference.ics (every scheduled session, public). Both carry a
+// strong ETag and Last-Modified and answer conditional requests with 304;
+// the conference feed is built once per revision (published.go).
 func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	name, ok := strings.CutSuffix(file, ".ics")
@@ -75,12 +76,12 @@ func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	st := a.Live.Load()
 	if name == "conference" {
-		var buf bytes.Buffer
-		if err := formats.WriteICal(&buf, st.Snap, nil, formats.ICalOptions{Now: a.Clock.Now(), BaseURL: a.baseURL(r)}); err != nil {
+		d, err := a.export(r, st.Snap, formats.FormatICal)
+		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		a.writeICal(w, buf.Bytes())
+		d.serve(w, r, "public, max-age=300")
 		return
 	}
 	if a.Calendar == nil || a.Accounts == nil {
@@ -114,16 +115,19 @@ func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(16 << 10)
+	// DTSTAMP is the revision's time, not the request's: the same agenda
+	// gives the same bytes, so its ETag changes only when it does.
 	err = formats.WriteICal(&buf, st.Snap, calfeed.Events(st, ag, release),
-		formats.ICalOptions{Name: st.Snap.Conf.Name + " – my agenda", Now: a.Clock.Now(), BaseURL: a.baseURL(r)})
+		formats.ICalOptions{Name: st.Snap.Conf.Name + " – my agenda", Now: a.revisionTime(ctx, st.Snap.Rev), BaseURL: a.baseURL(r)})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	d := newDoc(buf.Bytes(), time.Time{}, icalType)
+	d.modified = a.seen.since(userID, d.etag, a.Clock.Now().UTC().Truncate(time.Second))
 	// The URL is the credential: keep it out of shared caches.
-	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	a.writeICal(w, buf.Bytes())
+	d.serve(w, r, "private, no-cache")
 }
 
 func (a *API) baseURL(r *http.Request) string {
@@ -133,16 +137,7 @@ func (a *API) baseURL(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-func (a *API) writeICal(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "text/calendar; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "public, max-age=300")
-	}
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
-}
+const icalType = "text/calendar; charset=utf-8"
 
 // defaultRelease is the release instant under the default policy (no
 // engine: nothing is reserved anyway).

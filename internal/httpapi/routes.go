@@ -16,6 +16,7 @@ import (
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 )
 
 // Deps are what the API needs from the app.
@@ -39,13 +40,20 @@ type Deps struct {
 	// and resolves attendees' feed URLs (calendar.go).
 	Importer *importer.Importer
 	Calendar *calfeed.Service
+	// Revisions dates conference revisions (Last-Modified of the feeds
+	// and exports, published.go); nil: the time they are first built.
+	Revisions store.RevisionTimes
 }
 
 // API serves the JSON endpoints.
-type API struct{ Deps }
+type API struct {
+	Deps
+	docs docCache // the conference feed and exports of the revision
+	seen seenTags // personal feeds' ETags, for their Last-Modified
+}
 
 // New returns the API.
-func New(d Deps) *API { return &API{d} }
+func New(d Deps) *API { return &API{Deps: d} }
 
 //go:embed openapi.json
 var openAPI []byte

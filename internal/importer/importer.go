@@ -41,7 +41,6 @@ import (
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store"
-	"venuehop/internal/travel"
 )
 
 // DefaultMaxBytes is the largest file an import accepts, over HTTP and
@@ -117,7 +116,19 @@ type Options struct {
 	BaseRev int64
 	// Travel is the venue pack and timetable to apply (venues.go).
 	Travel TravelOptions
+	// DST chooses the instant of a local time that happens twice or never
+	// (formats.DSTEarlier or DSTLater); empty makes it an error.
+	DST string
+	// Confirm applies an import whose summary asks for a confirmation
+	// (model parts dropped, more than a tenth of the sessions removed).
+	Confirm bool
+	// AllowRemoveAll applies an import that removes every stored session.
+	AllowRemoveAll bool
 }
+
+// RemovalShare is the share of stored sessions a re-import may remove
+// without an explicit confirmation (Options.Confirm).
+const RemovalShare = 0.10
 
 // Problem is one error or warning, located: File with Line and Column for
 // CSV and XML, or Path as a JSON path (native and c3voc JSON, and rules
@@ -177,8 +188,27 @@ type Counts struct {
 	Removed int `json:"removed"`
 }
 
+// Consequences open the report: what the import does to the conference
+// and to people, in a few numbers.
+type Consequences struct {
+	SessionsAdded   int `json:"sessionsAdded"`
+	SessionsChanged int `json:"sessionsChanged"`
+	SessionsRemoved int `json:"sessionsRemoved"`
+	SeatsCancelled  int `json:"seatsCancelled"`
+	AttendeesTold   int `json:"attendeesTold"`
+	// ModelPartsDropped counts Summary.Dropped.
+	ModelPartsDropped int `json:"modelPartsDropped"`
+	// NeedsConfirmation lists why Apply needs Options.Confirm (empty: it
+	// does not); RemovesAll: the import removes every stored session and
+	// needs Options.AllowRemoveAll.
+	NeedsConfirmation []string `json:"needsConfirmation"`
+	RemovesAll        bool     `json:"removesAll"`
+}
+
 // Summary is the report of an import or a dry run.
 type Summary struct {
+	Consequences Consequences `json:"consequences"`
+
 	File    string `json:"file"`
 	Format  string `json:"format"`
 	DryRun  bool   `json:"dryRun"`
@@ -199,12 +229,16 @@ type Summary struct {
 	Removed int             `json:"removed"`
 	Changes []SessionChange `json:"changes"`
 	// ChangesTruncated says Changes lists only the first maxChanges.
-	ChangesTruncated bool      `json:"changesTruncated,omitempty"`
-	Venues           Counts    `json:"venues"`
-	Rooms            Counts    `json:"rooms"`
-	Seats            Seats     `json:"seats"`
-	Warnings         []Problem `json:"warnings"`
-	Errors           []Problem `json:"errors"`
+	ChangesTruncated bool   `json:"changesTruncated,omitempty"`
+	Venues           Counts `json:"venues"`
+	Rooms            Counts `json:"rooms"`
+	Seats            Seats  `json:"seats"`
+	// Dropped names each stored item the import drops because it refers
+	// to a venue or room the file removed (a travel model entrance, a
+	// meal, an overflow room).
+	Dropped  []string  `json:"dropped"`
+	Warnings []Problem `json:"warnings"`
+	Errors   []Problem `json:"errors"`
 	// Travel is what a venue pack and timetable did, or the pack proposed.
 	Travel TravelSummary `json:"travel"`
 }
@@ -220,7 +254,8 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	if name == "" {
 		name = "upload"
 	}
-	sum := &Summary{File: name, DryRun: opt.DryRun, Changes: []SessionChange{}, Warnings: []Problem{}, Errors: []Problem{}}
+	sum := &Summary{File: name, DryRun: opt.DryRun, Changes: []SessionChange{}, Dropped: []string{}, Warnings: []Problem{}, Errors: []Problem{},
+		Consequences: Consequences{NeedsConfirmation: []string{}}}
 	limit := im.Limit()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
@@ -238,8 +273,8 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 		format = formats.DetectFormat(data)
 	}
 	sum.Format = format
-	c, warnings, err := formats.Read(bytes.NewReader(data), formats.ReadOptions{
-		Format: format, TimeZone: opt.TimeZone, Venues: venueMap(opt), Name: name})
+	res, err := formats.ReadResult(bytes.NewReader(data), formats.ReadOptions{
+		Format: format, TimeZone: opt.TimeZone, Venues: venueMap(opt), Name: name, DST: opt.DST})
 	var ie *formats.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
@@ -254,7 +289,8 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	if err != nil {
 		return sum, err
 	}
-	for _, p := range warnings {
+	c := res.Conf
+	for _, p := range res.Warnings {
 		sum.Warnings = append(sum.Warnings, locate(name, p))
 	}
 
@@ -267,14 +303,16 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 			return sum, errcode.New(errcode.Conflict,
 				"the conference changed since this file was checked (revision %d, now %d): nothing was applied; check the file again", opt.BaseRev, cur.Snap.Rev)
 		}
-		for _, w := range keepStored(c, old, format) {
-			sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
-		}
 		if format == formats.FormatCSV {
 			for _, w := range pairByContent(old, c) {
 				sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
 			}
 		}
+		k := keep(c, old, format, res.Carried) // keep.go
+		for _, w := range k.notes {
+			sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
+		}
+		sum.Dropped = append(sum.Dropped, k.dropped...)
 	}
 	if err := applyTravel(sum, c, old, opt); err != nil {
 		return sum, err
@@ -289,9 +327,13 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 		}
 	}
 	diff(sum, old, c, stored)
+	consequences(sum, old)
 
 	if opt.DryRun {
 		return sum, nil
+	}
+	if err := confirmed(sum, opt); err != nil {
+		return sum, err
 	}
 	if old == nil || im.Engine == nil {
 		if old != nil {
@@ -317,6 +359,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	// The engine's numbers are what happened (a reservation may have come
 	// or gone between the preview and the apply).
 	sum.Seats.ReservationsCancelled = rep.ReservationsCancelled
+	sum.Consequences.SeatsCancelled = rep.ReservationsCancelled
 	sum.Seats.Overlaps = rep.Overlaps
 	sum.Warnings = slices.DeleteFunc(sum.Warnings, func(p Problem) bool { return p.Path == seatWarningPath })
 	for _, w := range rep.Warnings {
@@ -344,54 +387,37 @@ func locate(name string, p conference.Problem) Problem {
 	return out
 }
 
-// keepStored carries over, from the stored conference, what the file has
-// no room for: the conference id always (calendar UIDs and links depend on
-// it), the name when the format names none (CSV), and the travel model,
-// meals and expo when the file has none and they still fit its venues and
-// rooms. It returns warnings saying what it did.
-func keepStored(c, old *conference.Conference, format string) []string {
-	var out []string
-	if c.ID != old.ID {
-		if format != formats.FormatCSV {
-			out = append(out, fmt.Sprintf("the file names the conference %q; the stored id %q is kept so that links and calendar entries stay valid", c.ID, old.ID))
-		}
-		c.ID = old.ID
+// consequences fills the summary's opening numbers and says whether
+// applying it needs a confirmation.
+func consequences(sum *Summary, old *conference.Conference) {
+	c := &sum.Consequences
+	c.SessionsAdded, c.SessionsChanged, c.SessionsRemoved = sum.Added, sum.Changed, sum.Removed
+	c.SeatsCancelled, c.AttendeesTold = sum.Seats.ReservationsCancelled, sum.Seats.AttendeesAffected
+	c.ModelPartsDropped = len(sum.Dropped)
+	if old == nil || len(old.Sessions) == 0 {
+		return
 	}
-	if format == formats.FormatCSV {
-		c.Name = old.Name
+	if len(sum.Dropped) > 0 {
+		c.NeedsConfirmation = append(c.NeedsConfirmation, fmt.Sprintf("%d stored items that refer to venues or rooms the file removed are dropped", len(sum.Dropped)))
 	}
-	// Each is tried on its own: the expo's room may be gone from a CSV
-	// (rooms without sessions are not in one) while the travel model fits.
-	fits := func() bool {
-		snap, err := conference.NewSnapshot(c, 0, conference.ValidateOptions{RoomOverlapIsWarning: true})
-		if err == nil && c.Travel != nil {
-			_, err = travel.Compile(snap)
-		}
-		return err == nil
+	if float64(sum.Removed) > RemovalShare*float64(len(old.Sessions)) {
+		c.NeedsConfirmation = append(c.NeedsConfirmation, fmt.Sprintf("%d of the %d stored sessions are removed (more than %d%%)",
+			sum.Removed, len(old.Sessions), int(RemovalShare*100)))
 	}
-	var kept, dropped []string
-	try := func(what string, missing bool, set, unset func()) {
-		if !missing {
-			return
-		}
-		set()
-		if fits() {
-			kept = append(kept, what)
-		} else {
-			unset()
-			dropped = append(dropped, what)
-		}
+	c.RemovesAll = sum.Removed == len(old.Sessions)
+}
+
+// confirmed refuses to apply what the summary says needs a confirmation
+// the options do not give (errcode.Conflict; nothing is applied).
+func confirmed(sum *Summary, opt Options) error {
+	c := sum.Consequences
+	switch {
+	case c.RemovesAll && !opt.AllowRemoveAll:
+		return errcode.New(errcode.Conflict, "the file would remove every one of the %d stored sessions (none of its sessions has a stored id); nothing was applied: confirm that this is meant (allow removing all)", sum.Removed)
+	case len(c.NeedsConfirmation) > 0 && !opt.Confirm:
+		return errcode.New(errcode.Conflict, "this import needs a confirmation: %s; nothing was applied", strings.Join(c.NeedsConfirmation, "; "))
 	}
-	try("travel model", c.Travel == nil && old.Travel != nil, func() { c.Travel = old.Travel }, func() { c.Travel = nil })
-	try("meals", len(c.Meals) == 0 && len(old.Meals) > 0, func() { c.Meals = old.Meals }, func() { c.Meals = nil })
-	try("expo", c.Expo == nil && old.Expo != nil, func() { c.Expo = old.Expo }, func() { c.Expo = nil })
-	if len(kept) > 0 {
-		out = append(out, fmt.Sprintf("the file has no %s: the stored one is kept", strings.Join(kept, ", ")))
-	}
-	if len(dropped) > 0 {
-		out = append(out, fmt.Sprintf("the stored %s no longer fits the file's venues and rooms and is dropped", strings.Join(dropped, ", ")))
-	}
-	return out
+	return nil
 }
 
 var contentIDRE = regexp.MustCompile(`^s[0-9a-f]{12}$`)

@@ -87,7 +87,7 @@ func TestCSVReimportUpdatesByContent(t *testing.T) {
 		{"the same file: nothing", schedule, nil, 0, 0, 0, nil, ""},
 		{"a re-timed workshop keeps its id; a removed talk goes",
 			strings.Replace(strings.Replace(schedule, "11:00,13:00", "14:00,16:00", 1), "Chalk talk,Going away,Bye.,2026-12-02,15:00,16:00,Caesars Forum | Level 1 | Forum 101\n", "", 1),
-			nil, 0, 1, 1, map[string]string{"Build a thing": "moved", "Going away": "removed"}, ""},
+			func(o *Options) { o.Confirm = true }, 0, 1, 1, map[string]string{"Build a thing": "moved", "Going away": "removed"}, ""},
 		{"a stale base revision", schedule, func(o *Options) { o.BaseRev = 1 }, 0, 0, 0, nil, errcode.Conflict},
 		{"a dry run of a broken file", strings.Replace(schedule, "09:00,10:00", "9am,10:00", 1), func(o *Options) { o.DryRun = true }, 0, 0, 0, nil, errcode.Invalid},
 	}

@@ -41,3 +41,30 @@ func Open(ctx context.Context, st store.Store, log *slog.Logger) (im *Importer, 
 	im.Engine, im.Seats = eng, seats
 	return im, func() { eng.Close() }, nil
 }
+
+// OpenForCheck prepares a dry run on a store opened read-only: the stored
+// conference and seats are read, no engine is started and nothing is
+// written. st may be nil (no store yet): the file is then checked as a
+// first import.
+func OpenForCheck(ctx context.Context, st store.Store) (*Importer, error) {
+	im := &Importer{Live: &live.Holder{}, Store: st}
+	if st == nil {
+		return im, nil
+	}
+	c, rev, err := st.LoadConference(ctx)
+	if errcode.Is(err, errcode.NotFound) {
+		return im, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	state, err := live.Build(c, rev)
+	if err != nil {
+		return nil, fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
+	}
+	im.Live.Store(state)
+	if seats, ok := st.(SeatReader); ok {
+		im.Seats = seats
+	}
+	return im, nil
+}

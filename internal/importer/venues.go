@@ -74,11 +74,9 @@ func applyTravel(sum *Summary, c, old *conference.Conference, opt Options) error
 			sum.Warnings = append(sum.Warnings, Problem{File: name, Message: "venue pack " + p.ID + " does not know venue(s) " +
 				joinIDs(res.Unmatched) + ": travel to and from them stays an estimate"})
 		}
-	} else if c.Travel.Empty() {
-		if packs, err := venuepack.Shipped(); err == nil {
-			if pr, ok := venuepack.Propose(c, packs); ok {
-				sum.Travel.ProposedPack = &pr
-			}
+	} else if packs, err := venuepack.Shipped(); err == nil {
+		if pr, ok := venuepack.Propose(c, packs); ok && lacksPack(c.Travel, pr) {
+			sum.Travel.ProposedPack = &pr
 		}
 	}
 	if tt := opt.Travel.Timetable; tt != nil {
@@ -96,6 +94,29 @@ func applyTravel(sum *Summary, c, old *conference.Conference, opt Options) error
 		sum.Travel.WalkCorrectionsKept = keepWalkCorrections(c, old)
 	}
 	return nil
+}
+
+// lacksPack reports whether the conference's travel model (possibly kept
+// from the stored one) would gain from the proposed pack: it has no model,
+// or a model not built from that pack that leaves one of the venues the
+// pack knows without an entrance.
+func lacksPack(m *conference.TravelModel, pr venuepack.Proposal) bool {
+	if m.Empty() {
+		return true
+	}
+	if m.Pack != nil && m.Pack.ID == pr.ID {
+		return false
+	}
+	placed := map[string]bool{}
+	for _, e := range m.Entrances {
+		placed[e.VenueID] = true
+	}
+	for _, v := range pr.Venues {
+		if !placed[v] {
+			return true
+		}
+	}
+	return false
 }
 
 func joinIDs(ids []string) string {

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"venuehop/internal/conference"
 )
@@ -30,4 +31,10 @@ type Store interface {
 	// violation found (empty when all hold).
 	Check(ctx context.Context) ([]string, error)
 	Close() error
+}
+
+// RevisionTimes is a backend that tells when each conference revision was
+// saved (both do); documents built from a revision carry that time.
+type RevisionTimes interface {
+	ConferenceSavedAt(ctx context.Context, rev int64) (time.Time, error)
 }

@@ -139,6 +139,7 @@ type importView struct {
 	Limit    string
 	Format   string
 	TimeZone string
+	DST      string
 	Zones    []string
 	Formats  []string
 	Rev      int64
@@ -157,7 +158,7 @@ var suggestedZones = []string{"America/Los_Angeles", "America/New_York", "Europe
 
 func (s *Server) importView(r *http.Request) importView {
 	v := importView{CSRF: httpx.CSRFToken(r), Zones: suggestedZones, Format: "auto",
-		Formats: []string{formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc}}
+		Formats: []string{formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc, formats.FormatICal}}
 	if s.importer != nil {
 		v.Limit = importer.FormatBytes(s.importer.Limit())
 	}
@@ -247,25 +248,35 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			name, got = filepath.Base(strings.ReplaceAll(p.FileName(), `\`, "/")), true
-		case "format", "timezone":
+		case "format", "timezone", "dst":
 			b, _ := io.ReadAll(io.LimitReader(p, 200))
-			if p.FormName() == "format" {
-				opt.Format = strings.TrimSpace(string(b))
-			} else {
-				opt.TimeZone = strings.TrimSpace(string(b))
+			switch val := strings.TrimSpace(string(b)); p.FormName() {
+			case "format":
+				opt.Format = val
+			case "timezone":
+				opt.TimeZone = val
+			default:
+				opt.DST = val
 			}
 		}
 	}
-	v.Format, v.TimeZone = firstNonEmpty(opt.Format, "auto"), opt.TimeZone
+	v.Format, v.TimeZone, v.DST = firstNonEmpty(opt.Format, "auto"), opt.TimeZone, opt.DST
 	if !got || len(data) == 0 {
 		v.Error = "Choose a file to import."
 		s.renderImport(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
 	switch strings.ToLower(opt.Format) {
-	case "", formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc:
+	case "", formats.FormatAuto, formats.FormatJSON, formats.FormatCSV, formats.FormatFrab, formats.FormatC3voc, formats.FormatICal:
 	default:
-		v.Error = "Choose a format: auto, json, csv, frab or c3voc."
+		v.Error = "Choose a format: auto, json, csv, frab, c3voc or ical."
+		s.renderImport(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	switch opt.DST {
+	case "", formats.DSTEarlier, formats.DSTLater:
+	default:
+		v.Error = "Choose how to read times that happen twice or never: report them, earlier or later."
 		s.renderImport(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
@@ -306,9 +317,22 @@ func (s *Server) handleImportApply(w http.ResponseWriter, r *http.Request) {
 		s.renderImport(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
+	opt.Confirm = r.PostFormValue("confirm") == "1"
+	opt.AllowRemoveAll = r.PostFormValue("allowRemoveAll") == "1"
 	sum, err := s.importer.Import(r.Context(), bytes.NewReader(up.data), opt)
 	v.Report = sum
-	v.Format, v.TimeZone = firstNonEmpty(opt.Format, "auto"), opt.TimeZone
+	v.Format, v.TimeZone, v.DST = firstNonEmpty(opt.Format, "auto"), opt.TimeZone, opt.DST
+	if errcode.Is(err, errcode.Conflict) && sum != nil && !sum.Applied &&
+		(len(sum.Consequences.NeedsConfirmation) > 0 || sum.Consequences.RemovesAll) {
+		// Not confirmed: the same checked file waits again, under a new
+		// token, with the boxes to tick.
+		now := time.Now()
+		v.Token = s.pending.put(&pendingUpload{user: u.ID, data: up.data, opt: up.opt, expires: now.Add(pendingTTL)}, now)
+		v.Expires = now.Add(pendingTTL).In(s.zone()).Format("15:04")
+		v.Error = "Nothing was applied: tick the confirmation below to apply this import."
+		s.renderImport(w, r, http.StatusConflict, v)
+		return
+	}
 	if status, ok := s.importFailed(w, r, err, &v); !ok {
 		s.renderImport(w, r, status, v)
 		return

@@ -76,20 +76,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	tokenUser, err := read.PrepareContext(ctx, tokenUserSQL)
-	if err != nil {
-		read.Close()
-		write.Close()
-		return nil, openErr(err, path)
-	}
-	ws, err := prepareWriteStmts(ctx, write)
-	if err != nil {
-		tokenUser.Close()
-		read.Close()
-		write.Close()
-		return nil, openErr(err, path)
-	}
-	return &Store{path: path, read: read, write: write, migrations: list, tokenUser: tokenUser, ws: ws}, nil
+	return assemble(ctx, path, read, write, list) // readonly.go
 }
 
 // openWriter opens the writer and applies the migrations. Two processes
