@@ -43,19 +43,6 @@ func (s *Server) withAccount(w http.ResponseWriter, r *http.Request, lv *layoutV
 	w.Header().Add("Vary", "Cookie")
 }
 
-// safeNext keeps a redirect target on this site: a path, never another host
-// ("//evil.example", "/\evil.example", "https://...").
-func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return next
-}
-
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) (*conference.Snapshot, bool) {
 	ix, ok := s.index(w, r)
 	if !ok {
