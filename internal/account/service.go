@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
+	"sync"
 	"time"
 
 	"venuehop/internal/errcode"
@@ -40,6 +41,9 @@ type Service struct {
 	now         func() time.Time
 	sessionTTL  time.Duration
 	apiTokenTTL time.Duration
+
+	revokedMu sync.Mutex
+	revoked   []func(TokenHash) // OnRevoke's listeners
 }
 
 // NewService returns the service over st.
@@ -278,7 +282,21 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return err
 	}
 	s.cache.drop(h)
+	s.revokedMu.Lock()
+	listeners := s.revoked
+	s.revokedMu.Unlock()
+	for _, f := range listeners {
+		f(h)
+	}
 	return nil
+}
+
+// OnRevoke registers f to be told of every token signed out on this node
+// (the live event streams opened with it end).
+func (s *Service) OnRevoke(f func(TokenHash)) {
+	s.revokedMu.Lock()
+	s.revoked = append(s.revoked[:len(s.revoked):len(s.revoked)], f)
+	s.revokedMu.Unlock()
 }
 
 // SweepExpired deletes expired tokens from the store.

@@ -24,6 +24,7 @@ import (
 	"venuehop/internal/config"
 	"venuehop/internal/demo"
 	"venuehop/internal/errcode"
+	"venuehop/internal/fdlimit"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
@@ -58,8 +59,9 @@ type App struct {
 	importer *importer.Importer // imports.go
 	calendar *calfeed.Service
 
-	ln  net.Listener
-	srv *http.Server
+	budget fdlimit.Budget // limits.go
+	ln     net.Listener
+	srv    *http.Server
 }
 
 // OpenStore opens the store the configuration selects.
@@ -110,6 +112,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	a.setupLimits() // limits.go
 	if err := a.setupPlans(); err != nil {
 		a.closeReservations()
 		st.Close()
@@ -194,7 +197,7 @@ func (a *App) Listen() error {
 	if err != nil {
 		return errcode.Wrap(errcode.Unavailable, err, "cannot listen on %s: %v", a.cfg.Addr, err)
 	}
-	a.ln = ln
+	a.ln = fdlimit.Listener(ln, a.budget.Conns)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -292,4 +293,19 @@ func rejectCSRF(w http.ResponseWriter, r *http.Request, log *slog.Logger) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusForbidden)
 	csrfPage.Execute(w, "The form has expired or did not come from this site. Go back, reload the page and try again")
+}
+
+// AddressKey is the client address as rate limits count it: an IPv4
+// address, or the /64 of an IPv6 one (one host usually owns a whole /64).
+func AddressKey(r *http.Request) string {
+	ip := ClientIP(r)
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }
