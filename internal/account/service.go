@@ -41,6 +41,7 @@ type Service struct {
 	now         func() time.Time
 	sessionTTL  time.Duration
 	apiTokenTTL time.Duration
+	devices     deviceKeys // device.go
 
 	revokedMu sync.Mutex
 	revoked   []func(TokenHash) // OnRevoke's listeners
@@ -170,23 +171,53 @@ func errBadCredentials() error {
 }
 
 // Login checks an email and password from client address ip and returns a
-// new token of the kind asked for. Unknown emails cost the same hashing as
-// known ones; repeated failures are throttled (errcode.RateLimited with a
-// RetryAfter).
+// new token of the kind asked for (SignIn without a device cookie).
 func (s *Service) Login(ctx context.Context, email, password, ip string, kind TokenKind) (*User, string, error) {
-	e, emailErr := NormalizeEmail(email)
+	res, err := s.SignIn(ctx, SignIn{Email: email, Password: password, IP: ip}, kind)
+	return res.User, res.Token, err
+}
+
+// SignIn is a sign-in attempt.
+type SignIn struct {
+	Email, Password string
+	IP              string // the client's address
+	// Device is the browser's device cookie, if it has one; WantDevice
+	// asks for one on success (browsers; an API client has no use).
+	Device     string
+	WantDevice bool
+}
+
+// SignedIn is a successful sign-in: the user, the new token and, when
+// asked for, the device cookie to keep.
+type SignedIn struct {
+	User   *User
+	Token  string
+	Device string
+}
+
+// SignIn checks an email and password and returns a new token of the kind
+// asked for. Unknown emails cost the same hashing as known ones; repeated
+// failures are throttled (errcode.RateLimited with a RetryAfter), where a
+// device cookie this account got at an earlier sign-in keeps the browser
+// out of the locks strangers caused (Throttle).
+func (s *Service) SignIn(ctx context.Context, in SignIn, kind TokenKind) (SignedIn, error) {
+	e, emailErr := NormalizeEmail(in.Email)
 	if emailErr != nil {
-		e = strings.ToLower(strings.TrimSpace(email))
+		e = foldEmail(in.Email)
+	}
+	att := Attempt{Email: e, IP: in.IP}
+	if in.Device != "" && emailErr == nil {
+		att.Device = s.verifyDevice(ctx, e, in.Device)
 	}
 	// The throttle fails closed: when its store cannot be read or written
 	// (errcode.Unavailable, 503), the sign-in is refused, never let
 	// through uncounted.
-	wait, err := s.throttle.Check(ctx, e, ip)
+	wait, err := s.throttle.Check(ctx, att)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
 	if wait > 0 {
-		return nil, "", retryLater(errcode.RateLimited, wait,
+		return SignedIn{}, retryLater(errcode.RateLimited, wait,
 			"too many wrong passwords; try again in %s", roundWait(wait))
 	}
 	var (
@@ -196,29 +227,35 @@ func (s *Service) Login(ctx context.Context, email, password, ip string, kind To
 	if emailErr == nil {
 		u, hash, err = s.store.UserByEmail(ctx, e)
 		if err != nil && !errcode.Is(err, errcode.NotFound) {
-			return nil, "", err
+			return SignedIn{}, err
 		}
 	}
 	// Verify even when there is no such user (hash == ""): the dummy hash
 	// makes both cases take the same time.
-	ok, err := s.hasher.Verify(ctx, hash, password)
+	ok, err := s.hasher.Verify(ctx, hash, in.Password)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
 	if !ok {
-		if err := s.throttle.RecordFailure(ctx, e, ip); err != nil {
-			return nil, "", err
+		if err := s.throttle.RecordFailure(ctx, att); err != nil {
+			return SignedIn{}, err
 		}
-		return nil, "", errBadCredentials()
+		return SignedIn{}, errBadCredentials()
 	}
-	// The right password: a failure to forget the email's count only
-	// leaves the throttle stricter, so the sign-in goes on.
-	_ = s.throttle.RecordSuccess(ctx, e)
+	// The right password: a failure to forget the count only leaves the
+	// throttle stricter, so the sign-in goes on.
+	_ = s.throttle.RecordSuccess(ctx, att)
 	tok, err := s.IssueToken(ctx, u.ID, kind)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
-	return &u, tok, nil
+	out := SignedIn{User: &u, Token: tok}
+	if in.WantDevice {
+		// Without a device cookie the browser is only throttled like a
+		// stranger next time: not a reason to fail the sign-in.
+		out.Device, _ = s.deviceCookie(ctx, e, att.Device)
+	}
+	return out, nil
 }
 
 func roundWait(d time.Duration) string {

@@ -32,6 +32,9 @@ const (
 	// anonCSRFCookie is the CSRF secret of a browser not signed in yet, so
 	// the sign-in and sign-up forms are protected too (login CSRF).
 	anonCSRFCookie = "vh_csrf"
+	// DeviceCookie marks a browser that signed in before, so that locks
+	// strangers caused by guessing do not apply to it (account.Throttle).
+	DeviceCookie = "vh_device"
 	// MaxFormBytes bounds a form body read for its CSRF token.
 	MaxFormBytes = 64 << 10
 )
@@ -172,6 +175,23 @@ func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl 
 		Name: SessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// SetDeviceCookie gives the browser its device cookie, for a year: sent
+// only to the sign-in form, never readable by script.
+func SetDeviceCookie(w http.ResponseWriter, r *http.Request, value string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: DeviceCookie, Value: value, Path: "/signin", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// DeviceCookieValue is the browser's device cookie, if any.
+func DeviceCookieValue(r *http.Request) string {
+	if c, err := r.Cookie(DeviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // ClearSessionCookie removes the sign-in cookie.

@@ -132,13 +132,19 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, v 
 
 func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 	v := authView{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
-	_, tok, err := s.accounts.Login(r.Context(), v.Email, r.PostFormValue("password"), httpx.ClientIP(r), account.SessionToken)
+	res, err := s.accounts.SignIn(r.Context(), account.SignIn{
+		Email: v.Email, Password: r.PostFormValue("password"), IP: httpx.ClientIP(r),
+		Device: httpx.DeviceCookieValue(r), WantDevice: true,
+	}, account.SessionToken)
 	if err != nil {
 		status := s.formError(w, r, err, &v)
 		s.authForm(w, r, "signin", status, v)
 		return
 	}
-	httpx.SetSessionCookie(w, r, tok, s.accounts.SessionTTL())
+	httpx.SetSessionCookie(w, r, res.Token, s.accounts.SessionTTL())
+	if res.Device != "" {
+		httpx.SetDeviceCookie(w, r, res.Device)
+	}
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }
 
