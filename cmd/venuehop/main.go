@@ -37,6 +37,7 @@ func commands() []command {
 		{"travel", "door-to-door minutes between venues, or one trip's steps", runTravel},
 		{"plan", "plan the best walkable week, offline from files or for an attendee", runPlan},
 		{"user", "add an account: user add EMAIL --role attendee|organizer|admin", runUser},
+		{"attendees", "who may sign up: the attendee list and its codes, the sign-up mode", runAttendees},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -29,7 +29,26 @@ type Options struct {
 	// CacheTTL is how long a resolved token is trusted without asking the
 	// store again (default 5 s; negative disables the cache).
 	CacheTTL time.Duration
+	// SignupsPerAddress and Signups bound sign-ups per client address and
+	// in total (defaults DefaultSignupsPerAddress and DefaultSignups).
+	SignupsPerAddress, Signups SignupRate
 }
+
+// SignupRate is a sign-up bound: Burst at once, then one more per Every.
+type SignupRate = rate
+
+// NewSignupRate returns a bound of burst sign-ups, then one per every.
+func NewSignupRate(burst int, every time.Duration) SignupRate {
+	return rate{burst: float64(burst), every: every}
+}
+
+// The default sign-up bounds: 10 at once from one address, then one a
+// minute (a venue's shared Wi-Fi still gets its people in); 100 at once
+// from everywhere, then two a second.
+var (
+	DefaultSignupsPerAddress = NewSignupRate(10, time.Minute)
+	DefaultSignups           = NewSignupRate(100, 500*time.Millisecond)
+)
 
 // Service is accounts' business logic: sign-up, sign-in, tokens,
 // favourites and blocks, over a Store. It is safe for concurrent use.
@@ -41,7 +60,8 @@ type Service struct {
 	now         func() time.Time
 	sessionTTL  time.Duration
 	apiTokenTTL time.Duration
-	devices     deviceKeys // device.go
+	devices     deviceKeys     // device.go
+	signups     *signupLimiter // signup.go
 
 	revokedMu sync.Mutex
 	revoked   []func(TokenHash) // OnRevoke's listeners
@@ -61,6 +81,12 @@ func NewService(st Store, opt Options) *Service {
 	if opt.CacheTTL == 0 {
 		opt.CacheTTL = 5 * time.Second
 	}
+	if opt.SignupsPerAddress.burst == 0 {
+		opt.SignupsPerAddress = DefaultSignupsPerAddress
+	}
+	if opt.Signups.burst == 0 {
+		opt.Signups = DefaultSignups
+	}
 	return &Service{
 		store:       st,
 		hasher:      NewHasher(opt.ConcurrentHashes, opt.QueueWait),
@@ -69,6 +95,7 @@ func NewService(st Store, opt Options) *Service {
 		now:         opt.Now,
 		sessionTTL:  opt.SessionTTL,
 		apiTokenTTL: opt.APITokenTTL,
+		signups:     newSignupLimiter(opt.SignupsPerAddress, opt.Signups),
 	}
 }
 
@@ -151,15 +178,7 @@ func conflictField(field, msg string) *errcode.Error {
 // Signup creates an attendee account and signs it in, returning a token of
 // the kind asked for.
 func (s *Service) Signup(ctx context.Context, email, password, name string, kind TokenKind) (*User, string, error) {
-	u, err := s.AddUser(ctx, email, password, name, Attendee)
-	if err != nil {
-		return nil, "", err
-	}
-	tok, err := s.IssueToken(ctx, u.ID, kind)
-	if err != nil {
-		return nil, "", err
-	}
-	return u, tok, nil
+	return s.Register(ctx, SignUp{Email: email, Password: password, Name: name}, kind)
 }
 
 // errBadCredentials is deliberately the same for an unknown email and a

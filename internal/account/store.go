@@ -118,8 +118,8 @@ type RegistryStore interface {
 	PutRegistrations(ctx context.Context, list []Registration) (added, updated int, err error)
 	// Registrations returns the list by email.
 	Registrations(ctx context.Context) ([]Registration, error)
-	// ClaimRegistration creates u (with passwordHash) as the account of the
-	// registration with u.Email, if that registration is unclaimed and its
+	// ClaimRegistration creates u (with passwordHash; an empty u.Name takes
+	// the registration's) as the account of the registration with u.Email, if that registration is unclaimed and its
 	// code is code, and marks it claimed, in one transaction. Anything
 	// else (no such registration, another code, already claimed, an
 	// account with that email) is errcode.NotFound, and nothing changes.

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -49,8 +47,6 @@ type Config struct {
 	// empty keeps it on Addr, behind an admin token or MetricsToken.
 	MetricsAddr  string
 	MetricsToken string
-	// Mail sends attendees their sign-up codes; empty Addr sends none.
-	Mail Mail
 
 	// envErrs are environment values that could not be read; Validate
 	// reports the first.
@@ -63,16 +59,6 @@ type StreamLimits struct {
 	PerAttendee     int
 	PerAddress      int           // anonymous streams per client address
 	AnonymousMaxAge time.Duration // an anonymous stream ends after this
-}
-
-// Mail is the SMTP relay that sends sign-up codes.
-type Mail struct {
-	Addr     string // host:port of the relay; empty sends no mail
-	From     string // the sender address
-	User     string // for SMTP AUTH PLAIN (only over TLS or to localhost)
-	Password string
-	// BaseURL is the server's public address, for the link in a mail.
-	BaseURL string
 }
 
 // DefaultTiles are OpenStreetMap's standard tiles.
@@ -110,11 +96,6 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("VENUEHOP_METRICS_ADDR", c.MetricsAddr), "serve /metrics on this address of its own instead of --addr (env VENUEHOP_METRICS_ADDR)")
 	// The token comes from the environment only: a flag would show in ps.
 	c.MetricsToken = env("VENUEHOP_METRICS_TOKEN", c.MetricsToken)
-	fs.StringVar(&c.Mail.Addr, "smtp-addr", env("VENUEHOP_SMTP_ADDR", c.Mail.Addr), "host:port of an SMTP relay that mails attendees their sign-up codes; empty sends no mail (env VENUEHOP_SMTP_ADDR)")
-	fs.StringVar(&c.Mail.From, "smtp-from", env("VENUEHOP_SMTP_FROM", c.Mail.From), "sender address of those mails (env VENUEHOP_SMTP_FROM)")
-	fs.StringVar(&c.Mail.User, "smtp-user", env("VENUEHOP_SMTP_USER", c.Mail.User), "SMTP user name, with the password in VENUEHOP_SMTP_PASSWORD (env VENUEHOP_SMTP_USER)")
-	c.Mail.Password = env("VENUEHOP_SMTP_PASSWORD", c.Mail.Password)
-	fs.StringVar(&c.Mail.BaseURL, "base-url", env("VENUEHOP_BASE_URL", c.Mail.BaseURL), "the server's public address, for links in mails, e.g. https://venuehop.example (env VENUEHOP_BASE_URL)")
 	// Environment values for the time flags are applied before parsing so
 	// that a flag still wins.
 	for name, dst := range map[string]*time.Time{"VENUEHOP_NOW": &c.Now, "VENUEHOP_RESERVATIONS_OPEN": &c.ReservationsOpen} {
@@ -152,9 +133,6 @@ func (c *Config) Validate() error {
 	if err := c.validLimits(); err != nil {
 		return err
 	}
-	if err := c.Mail.valid(); err != nil {
-		return err
-	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -179,24 +157,6 @@ func (c *Config) validLimits() error {
 		return fmt.Errorf("--anonymous-burst must be at least 1, got %d", c.AnonymousBurst)
 	case c.MetricsAddr != "" && c.MetricsAddr == c.Addr:
 		return fmt.Errorf("--metrics-addr must differ from --addr (%s)", c.Addr)
-	}
-	return nil
-}
-
-func (m Mail) valid() error {
-	if m.Addr == "" {
-		return nil
-	}
-	if _, _, err := net.SplitHostPort(m.Addr); err != nil {
-		return fmt.Errorf("--smtp-addr must be host:port, got %q", m.Addr)
-	}
-	if a, err := mail.ParseAddress(m.From); err != nil || a.Name != "" {
-		return fmt.Errorf("--smtp-from must be a plain email address when --smtp-addr is set, got %q", m.From)
-	}
-	if m.BaseURL != "" {
-		if u, err := url.Parse(m.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("--base-url must be an http(s) address like https://venuehop.example, got %q", m.BaseURL)
-		}
 	}
 	return nil
 }

@@ -80,8 +80,12 @@ func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request, back strin
 type authView struct {
 	CSRF, Next  string
 	Email, Name string
-	Errors      map[string]string // by field: email, password, name
-	Error       string            // not about one field
+	Code        string
+	// Registered is sign-up for registered attendees only: the form asks
+	// for the code of the invitation.
+	Registered bool
+	Errors     map[string]string // by field: email, password, name, code
+	Error      string            // not about one field
 }
 
 func (s *Server) handleSigninForm(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +109,9 @@ func (s *Server) authForm(w http.ResponseWriter, r *http.Request, page string, s
 	title := "Sign in"
 	if page == "signup" {
 		title = "Create an account"
+		if mode, err := s.accounts.SignupMode(r.Context()); err == nil {
+			v.Registered = mode == account.RegisteredOnly
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, page, "layout", layoutView{Title: title, ConferenceName: snap.Conf.Name, Nav: page, Main: v})
@@ -149,8 +156,10 @@ func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
-	v := authView{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Next: safeNext(r.PostFormValue("next"))}
-	u, tok, err := s.accounts.Signup(r.Context(), v.Email, r.PostFormValue("password"), v.Name, account.SessionToken)
+	v := authView{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Code: r.PostFormValue("code"), Next: safeNext(r.PostFormValue("next"))}
+	u, tok, err := s.accounts.Register(r.Context(), account.SignUp{
+		Email: v.Email, Password: r.PostFormValue("password"), Name: v.Name, Code: v.Code, IP: httpx.ClientIP(r),
+	}, account.SessionToken)
 	if err != nil {
 		status := s.formError(w, r, err, &v)
 		s.authForm(w, r, "signup", status, v)

@@ -114,7 +114,8 @@ func (a *Accounts) ClaimRegistration(ctx context.Context, code string, u account
 			return errNoClaim
 		}
 		if _, err := tx.Exec(ctx,
-			`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			`INSERT INTO users (id, email, name, role, password_hash, created_at)
+			 SELECT $1, $2, CASE WHEN $3 = '' THEN name ELSE $3 END, $4, $5, $6 FROM attendee_registry WHERE email = $2`,
 			u.ID, u.Email, u.Name, string(u.Role), passwordHash, ts(u.CreatedAt)); err != nil {
 			if isUnique(err) {
 				return errNoClaim

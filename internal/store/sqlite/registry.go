@@ -113,7 +113,8 @@ func (a *Accounts) ClaimRegistration(ctx context.Context, code string, u account
 		return errNoClaim()
 	}
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO users (id, email, name, role, password_hash, created_at)
+		 SELECT ?1, ?2, CASE WHEN ?3 = '' THEN name ELSE ?3 END, ?4, ?5, ?6 FROM attendee_registry WHERE email = ?2`,
 		u.ID, u.Email, u.Name, string(u.Role), passwordHash, fmtTime(u.CreatedAt)); err != nil {
 		if isConstraint(err) {
 			return errNoClaim()

@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"venuehop/internal/account"
+)
+
+// demoAccount returns the first demo sign-in with the role.
+func demoAccount(t *testing.T, a *App, role account.Role) DemoAccount {
+	t.Helper()
+	for _, d := range a.DemoAccounts {
+		if d.Role == role {
+			return d
+		}
+	}
+	t.Fatalf("no demo account with the role %s", role)
+	return DemoAccount{}
+}
+
+// chromeSteps returns the two helpers browser tests use: do runs steps
+// (failing the test with what), eval evaluates a boolean expression.
+func chromeSteps(t *testing.T, ctx context.Context) (do func(what string, steps ...chromedp.Action[chromedp.Void]), eval func(js string) bool) {
+	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval = func(js string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return v
+	}
+	return do, eval
+}
