@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -39,4 +40,25 @@ func chromeSteps(t *testing.T, ctx context.Context) (do func(what string, steps 
 		return v
 	}
 	return do, eval
+}
+
+// signOutInBrowser submits the page's sign-out form and waits until a page
+// without one has loaded.
+func signOutInBrowser(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action="/signout"]').submit()`)); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		// A fresh evaluation each time: the page may be between documents.
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+			`document.readyState === 'complete' && !document.querySelector('form[action="/signout"]')`))
+		if err == nil && out {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sign-out never finished: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -111,12 +111,7 @@ func TestBrowserRedirectsStayHome(t *testing.T) {
 	// Signed out, the sign-in form posts a crafted next (a page's policy
 	// also stops Chromium from following a form's redirect off-site, but
 	// not every browser has it).
-	err = chromedp.Do(ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action="/signout"]').submit()`))
-	if err != nil {
-		t.Fatalf("sign out: %v", err)
-	}
-	stayedHome("sign-out", "/sessions/"+se.ID)
+	signOutInBrowser(t, ctx)
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/signin?next="+url.QueryEscape(targets[0])),
 		chromedp.WaitVisible(chromedp.CSS("#email")),

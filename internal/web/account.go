@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -125,9 +124,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, v 
 		v.Error = "Something went wrong on our side. Please try again."
 		return http.StatusInternalServerError
 	}
-	if ra, ok := ce.Details.(account.RetryAfter); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(ra.Seconds))
-	}
+	setRetryAfter(w, err)
 	msg := strings.ToUpper(ce.Message[:1]) + ce.Message[1:] + "."
 	if f := account.FieldOf(err); f != "" {
 		v.Errors = map[string]string{f: msg}
@@ -276,6 +273,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, snap *confere
 		s.serverError(w, r, err)
 		return
 	}
+	setRetryAfter(w, err)
 	s.renderError(w, r, snap.Conf.Name, httpx.Status(err), strings.ToUpper(ce.Message[:1])+ce.Message[1:]+".")
 }
 
