@@ -92,6 +92,17 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errcode.New(errcode.Invalid, "sessionId is required"))
 		return
 	}
+	// Only an attendee with an account can be checked in: a badge scan of
+	// someone unknown is a mistake to show, not a row to keep.
+	if in.AttendeeID != "" && a.Accounts != nil {
+		if _, err := a.Accounts.Store().UserByID(r.Context(), in.AttendeeID); err != nil {
+			if errcode.Is(err, errcode.NotFound) {
+				err = errcode.New(errcode.NotFound, "no attendee with the id %q", in.AttendeeID)
+			}
+			a.fail(w, r, err)
+			return
+		}
+	}
 	c, err := a.Reservations.CheckIn(r.Context(), in.SessionID, in.AttendeeID)
 	if err != nil {
 		a.fail(w, r, err)
