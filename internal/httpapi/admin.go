@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"venuehop/internal/account"
+	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
 	"venuehop/internal/reservation"
@@ -60,8 +61,10 @@ func (a *API) editSession(w http.ResponseWriter, r *http.Request) {
 		}
 		*f.out = &t
 	}
-	if in.RecordingURL != nil && len(*in.RecordingURL) > 2000 {
-		a.fail(w, r, errcode.New(errcode.Invalid, "recordingUrl is longer than 2000 characters"))
+	if in.RecordingURL != nil && !conference.ValidRecordingURL(*in.RecordingURL) {
+		err := errcode.New(errcode.Invalid, "recordingUrl must be an http:// or https:// address of at most %d characters (or empty for none)", conference.MaxURLLen)
+		err.Unprocessable = true
+		a.fail(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
