@@ -54,6 +54,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if a.DemoLoaded {
 		fmt.Fprintf(stdout, "The demo conference was loaded into %s.\n", cfg.DataDir)
 	}
+	if u := a.MetricsURL(); u != "" {
+		fmt.Fprintf(stdout, "Metrics: %s\n", u)
+	}
 	printDemoAccounts(stdout, a.DemoAccounts, cfg.DataDir) // user.go
 	log.Info("ready", "url", a.URL(), "startup", time.Since(started).Round(time.Millisecond))
 	return a.Serve(ctx)

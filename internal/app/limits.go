@@ -1,8 +1,13 @@
 package app
 
 import (
+	"crypto/subtle"
+	"net/http"
+
+	"venuehop/internal/errcode"
 	"venuehop/internal/fdlimit"
 	"venuehop/internal/httpapi"
+	"venuehop/internal/httpx"
 )
 
 // setupLimits raises the open-file limit and shares the descriptors out
@@ -29,4 +34,35 @@ func (a *App) setupLimits() {
 	a.accounts.OnRevoke(a.hub.EndToken)
 	a.log.Info("limits", "open_files", limit, "connections", a.budget.Conns, "streams", l.Max,
 		"streams_per_attendee", l.PerAttendee, "streams_per_address", l.PerAddress)
+}
+
+// metricsMux is the metrics listener's: /metrics (for the metrics token
+// when one is set; the listener itself is meant to be private) and
+// /healthz.
+func (a *App) metricsMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok := a.cfg.MetricsToken; tok != "" {
+			got, _ := httpx.BearerToken(r)
+			if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="venuehop metrics"`)
+				httpx.WriteError(w, r, a.log, errcode.New(errcode.Unauthorized, "send the metrics token: Authorization: Bearer TOKEN"))
+				return
+			}
+		}
+		a.metrics.ServeHTTP(w, r)
+	}))
+	return mux
+}
+
+// MetricsURL is the metrics listener's /metrics, once listening ("" when
+// the metrics are on the main listener).
+func (a *App) MetricsURL() string {
+	if a.mln == nil {
+		return ""
+	}
+	return "http://" + a.mln.Addr().String() + "/metrics"
 }

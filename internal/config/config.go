@@ -155,7 +155,7 @@ func (c *Config) validLimits() error {
 		return fmt.Errorf("--anonymous-rate must be 0 (no bound) or more, got %v", c.AnonymousRate)
 	case c.AnonymousRate > 0 && c.AnonymousBurst < 1:
 		return fmt.Errorf("--anonymous-burst must be at least 1, got %d", c.AnonymousBurst)
-	case c.MetricsAddr != "" && c.MetricsAddr == c.Addr:
+	case c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):
 		return fmt.Errorf("--metrics-addr must differ from --addr (%s)", c.Addr)
 	}
 	return nil

@@ -194,7 +194,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 			rep.ReservedDelta = delta
 		}
 	}
-	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs)
+	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs, admin)
 
 	if opt.Ceiling {
 		fmt.Fprintf(opt.Log, "measuring the do-nothing ceiling...\n")
@@ -482,24 +482,25 @@ func Targets(list string) []string {
 
 // serversRSS sums the nodes' memory: each pid's peak from /proc when pids
 // are given (the i-th paired with the i-th target, whose /metrics is the
-// fallback), else every target's current RSS from /metrics.
-func serversRSS(ctx context.Context, client *http.Client, targets []string, pids []int) float64 {
+// fallback), else every target's current RSS from /metrics, which the
+// admin token opens.
+func serversRSS(ctx context.Context, client *http.Client, targets []string, pids []int, admin string) float64 {
 	sum := 0.0
 	if len(pids) == 0 {
 		for _, t := range targets {
-			sum += serverRSS(ctx, client, t, 0)
+			sum += serverRSS(ctx, client, t, 0, admin)
 		}
 		return sum
 	}
 	for i, pid := range pids {
-		sum += serverRSS(ctx, client, targets[min(i, len(targets)-1)], pid)
+		sum += serverRSS(ctx, client, targets[min(i, len(targets)-1)], pid, admin)
 	}
 	return sum
 }
 
 // serverRSS is the server's peak resident memory: from /proc when its pid
 // is known (same machine), else its current RSS from /metrics.
-func serverRSS(ctx context.Context, client *http.Client, base string, pid int) float64 {
+func serverRSS(ctx context.Context, client *http.Client, base string, pid int, admin string) float64 {
 	if pid > 0 {
 		if f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
 			defer f.Close()
@@ -513,6 +514,7 @@ func serverRSS(ctx context.Context, client *http.Client, base string, pid int) f
 		}
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0
