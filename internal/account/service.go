@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"venuehop/internal/errcode"
+	"venuehop/internal/ratelimit"
 )
 
 // Options tune a Service; zero values take the defaults.
@@ -35,11 +36,11 @@ type Options struct {
 }
 
 // SignupRate is a sign-up bound: Burst at once, then one more per Every.
-type SignupRate = rate
+type SignupRate = ratelimit.Rate
 
 // NewSignupRate returns a bound of burst sign-ups, then one per every.
 func NewSignupRate(burst int, every time.Duration) SignupRate {
-	return rate{burst: float64(burst), every: every}
+	return SignupRate{Burst: float64(burst), Every: every}
 }
 
 // The default sign-up bounds: 10 at once from one address, then one a
@@ -81,10 +82,10 @@ func NewService(st Store, opt Options) *Service {
 	if opt.CacheTTL == 0 {
 		opt.CacheTTL = 5 * time.Second
 	}
-	if opt.SignupsPerAddress.burst == 0 {
+	if opt.SignupsPerAddress.Burst == 0 {
 		opt.SignupsPerAddress = DefaultSignupsPerAddress
 	}
-	if opt.Signups.burst == 0 {
+	if opt.Signups.Burst == 0 {
 		opt.Signups = DefaultSignups
 	}
 	return &Service{

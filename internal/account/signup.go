@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"venuehop/internal/errcode"
+	"venuehop/internal/ratelimit"
 )
 
 // SignupMode is the organizer's choice of who may create an account.
@@ -311,81 +311,19 @@ func csvSafe(s string) string {
 // signupLimiter bounds sign-ups: a token bucket per client address (IPv6:
 // its /64) and one for everyone, so that one network cannot make
 // attendees in bulk and a crowd of networks cannot either.
-type signupLimiter struct {
-	mu       sync.Mutex
-	perAddr  map[string]*bucket
-	total    bucket
-	addrRate rate
-	allRate  rate
-}
+type signupLimiter struct{ k *ratelimit.Keyed }
 
-// rate is a bucket's size and refill.
-type rate struct {
-	burst float64
-	every time.Duration // one more allowed per this
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// take refills b for the time since its last use and takes one token; it
-// returns how long until one would be there when there is none.
-func (b *bucket) take(r rate, now time.Time) time.Duration {
-	if b.last.IsZero() {
-		b.tokens = r.burst
-	} else {
-		b.tokens = min(r.burst, b.tokens+float64(now.Sub(b.last))/float64(r.every))
-	}
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0
-	}
-	return time.Duration((1 - b.tokens) * float64(r.every))
-}
-
-// maxSignupAddrs bounds the per-address buckets kept; past it, full ones
-// are forgotten.
-const maxSignupAddrs = 100_000
-
-func newSignupLimiter(perAddr, total rate) *signupLimiter {
-	return &signupLimiter{perAddr: map[string]*bucket{}, addrRate: perAddr, allRate: total}
+func newSignupLimiter(perAddr, total SignupRate) *signupLimiter {
+	return &signupLimiter{ratelimit.NewKeyed(perAddr, total)}
 }
 
 func (l *signupLimiter) allow(ip string, now time.Time) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	key := addrOf(ip)
-	b := l.perAddr[key]
-	if b == nil {
-		if len(l.perAddr) >= maxSignupAddrs {
-			l.sweep(now)
-		}
-		b = &bucket{}
-		l.perAddr[key] = b
-	}
-	if wait := b.take(l.addrRate, now); wait > 0 {
-		return retryLater(errcode.RateLimited, wait, "too many sign-ups from your network; try again in %s", roundWait(wait))
-	}
-	if wait := l.total.take(l.allRate, now); wait > 0 {
-		b.tokens++ // not this address's fault
+	wait, total := l.k.Take(addrOf(ip), now)
+	switch {
+	case wait == 0:
+		return nil
+	case total:
 		return retryLater(errcode.RateLimited, wait, "too many sign-ups right now; try again in %s", roundWait(wait))
 	}
-	return nil
+	return retryLater(errcode.RateLimited, wait, "too many sign-ups from your network; try again in %s", roundWait(wait))
 }
-
-func (l *signupLimiter) sweep(now time.Time) {
-	for k, b := range l.perAddr {
-		if now.Sub(b.last) > time.Duration(l.addrRate.burst)*l.addrRate.every {
-			delete(l.perAddr, k)
-		}
-	}
-	if len(l.perAddr) >= maxSignupAddrs {
-		clear(l.perAddr)
-	}
-}
-
-// Burst is how many the bound allows at once.
-func (r rate) Burst() float64 { return r.burst }

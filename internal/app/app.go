@@ -149,7 +149,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	pages.Register(mux)
-	a.handler = securityHeaders(httpx.Observe(httpx.Authenticate(mux, a.accounts, log), log, httpx.NewMetrics(reg)))
+	a.handler = securityHeaders(httpx.Observe(httpx.Authenticate(a.limitAnonymous(mux), a.accounts, log), log, httpx.NewMetrics(reg)))
 	return a, nil
 }
 

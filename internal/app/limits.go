@@ -3,11 +3,14 @@ package app
 import (
 	"crypto/subtle"
 	"net/http"
+	"runtime"
+	"time"
 
 	"venuehop/internal/errcode"
 	"venuehop/internal/fdlimit"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/httpx"
+	"venuehop/internal/ratelimit"
 )
 
 // setupLimits raises the open-file limit and shares the descriptors out
@@ -65,4 +68,18 @@ func (a *App) MetricsURL() string {
 		return ""
 	}
 	return "http://" + a.mln.Addr().String() + "/metrics"
+}
+
+// limitAnonymous bounds the costly reads of visitors not signed in
+// (httpx.LimitAnonymous): --anonymous-rate per address, and no more at
+// once than twice the cores, so that reservations keep theirs.
+func (a *App) limitAnonymous(next http.Handler) http.Handler {
+	if a.cfg.AnonymousRate <= 0 {
+		return next
+	}
+	return httpx.LimitAnonymous(next, httpx.AnonymousLimits{
+		Rate:       ratelimit.PerSecond(a.cfg.AnonymousRate, a.cfg.AnonymousBurst),
+		Concurrent: 2 * runtime.GOMAXPROCS(0),
+		QueueWait:  250 * time.Millisecond,
+	}, a.log, nil)
 }

@@ -99,7 +99,7 @@ func TestHoardingOpenIsRateLimited(t *testing.T) {
 			t.Fatalf("sign-up %d: %d %s", i+1, st, body)
 		}
 	}
-	if burst := int(account.DefaultSignupsPerAddress.Burst()); made != burst {
+	if burst := int(account.DefaultSignupsPerAddress.Burst); made != burst {
 		t.Errorf("one address made %d accounts at once, want the burst of %d", made, burst)
 	}
 	if st, _, body := signUp(fromAddress("127.0.0.6", nil), "someone@example.com"); st != 201 {

@@ -42,7 +42,12 @@ type Options struct {
 	AdminPassword string
 	ServerPIDs    []int  // read the servers' memory from /proc (same machine), summed
 	Seed          uint64 // session choice; the same seed, the same rush
-	Log           io.Writer
+	// Flood anonymous GETs of FloodPath (default DefaultFloodPath) over
+	// this many connections of their own during the rush: the rush's
+	// latency beside a crowd of scrapers. 0: no flood.
+	Flood     int
+	FloodPath string
+	Log       io.Writer
 }
 
 // Report is the outcome (API.md's loadtest fields, and a few more).
@@ -70,6 +75,8 @@ type Report struct {
 	ServerRssMB   float64 `json:"serverRssMB"`
 	CeilingPerSec float64 `json:"ceilingPerSec,omitempty"`
 	Ratio         float64 `json:"ratio,omitempty"`
+	// FloodStatuses counts the flood's answers by HTTP status.
+	FloodStatuses map[string]int `json:"floodStatuses,omitempty"`
 }
 
 func (o *Options) defaults() {
@@ -152,7 +159,20 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	for i, t := range targets {
 		urls[i] = t + "/api/v1/me/reservations"
 	}
+	var floodDone func() map[string]int
+	stopFlood := make(chan struct{})
+	if opt.Flood > 0 {
+		if opt.FloodPath == "" {
+			opt.FloodPath = DefaultFloodPath
+		}
+		fmt.Fprintf(opt.Log, "flooding %s over %d connections during the rush...\n", opt.FloodPath, opt.Flood)
+		floodDone = flood(ctx, opt.Target, opt.FloodPath, opt.Flood, stopFlood)
+	}
 	res, err := rush(ctx, urls, tokens, plans, opt.Conns)
+	close(stopFlood)
+	if floodDone != nil {
+		rep.FloodStatuses = floodDone()
+	}
 	if err != nil {
 		return rep, err
 	}
