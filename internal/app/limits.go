@@ -71,15 +71,18 @@ func (a *App) MetricsURL() string {
 }
 
 // limitAnonymous bounds the costly reads of visitors not signed in
-// (httpx.LimitAnonymous): --anonymous-rate per address, and no more at
-// once than twice the cores, so that reservations keep theirs.
+// (httpx.LimitAnonymous): --anonymous-rate per address, and at once no
+// more than half the cores (one at least), so that reservations keep the
+// rest; a refusal is held a second, on at most 64 requests an address.
 func (a *App) limitAnonymous(next http.Handler) http.Handler {
 	if a.cfg.AnonymousRate <= 0 {
 		return next
 	}
 	return httpx.LimitAnonymous(next, httpx.AnonymousLimits{
-		Rate:       ratelimit.PerSecond(a.cfg.AnonymousRate, a.cfg.AnonymousBurst),
-		Concurrent: 2 * runtime.GOMAXPROCS(0),
-		QueueWait:  250 * time.Millisecond,
+		Rate:           ratelimit.PerSecond(a.cfg.AnonymousRate, a.cfg.AnonymousBurst),
+		Concurrent:     max(1, runtime.GOMAXPROCS(0)/2),
+		QueueWait:      250 * time.Millisecond,
+		Hold:           time.Second,
+		HeldPerAddress: 64,
 	}, a.log, nil)
 }

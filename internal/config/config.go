@@ -68,7 +68,7 @@ const DefaultTiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 func Defaults() Config {
 	return Config{Addr: ":8080", DataDir: "./venuehop-data", Demo: true, DemoSeed: 1, Commit: "group", LogLevel: "info", Tiles: DefaultTiles,
 		Streams:       StreamLimits{PerAttendee: 4, PerAddress: 8, AnonymousMaxAge: 10 * time.Minute},
-		AnonymousRate: 5, AnonymousBurst: 30}
+		AnonymousRate: 3, AnonymousBurst: 20}
 }
 
 // StoreFlags registers the flags that select a store (--data, --db).

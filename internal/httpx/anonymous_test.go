@@ -84,3 +84,36 @@ func TestLimitAnonymous(t *testing.T) {
 	close(release)
 	<-done
 }
+
+// TestLimitAnonymousHoldsRefusals: a refusal is held for the hold before
+// it is sent, on a bounded number of an address's requests at once; past
+// that, it is sent at once and the connection closed.
+func TestLimitAnonymousHoldsRefusals(t *testing.T) {
+	const hold = 100 * time.Millisecond
+	h := LimitAnonymous(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(299) }),
+		AnonymousLimits{Rate: ratelimit.PerSecond(0.001, 1), Concurrent: 4, QueueWait: time.Second, Hold: hold, HeldPerAddress: 1},
+		slog.New(slog.DiscardHandler), nil)
+	send := func() (*httptest.ResponseRecorder, time.Duration) {
+		req := httptest.NewRequest("GET", "/ical/conference.ics", nil)
+		req.RemoteAddr = "192.0.2.7:4444"
+		w := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(w, req)
+		return w, time.Since(start)
+	}
+	if w, _ := send(); w.Code != 299 {
+		t.Fatalf("the first read: %d", w.Code)
+	}
+	var wg sync.WaitGroup
+	var slow time.Duration
+	wg.Go(func() { _, slow = send() })
+	time.Sleep(hold / 4) // the first refusal is being held
+	w, fast := send()
+	wg.Wait()
+	if w.Code != 429 || w.Header().Get("Connection") != "close" || fast >= hold {
+		t.Errorf("a refusal past the held ones: %d, Connection %q, after %v; want 429 at once, closing", w.Code, w.Header().Get("Connection"), fast)
+	}
+	if slow < hold {
+		t.Errorf("the held refusal came after %v, want at least %v", slow, hold)
+	}
+}
