@@ -209,7 +209,7 @@ func TestStreamsBoundedUnderALowFileLimit(t *testing.T) {
 	for i := range 40 {
 		wg.Go(func() {
 			check("GET /healthz", "GET", "/healthz", "", nil, 200)
-			check("a search", "GET", "/api/v1/sessions?q=ai&limit=5", "", nil, 200)
+			check("a search", "GET", "/api/v1/sessions?q=ai&limit=5", bulk.Attendees[2].Token, nil, 200)
 			if i == 0 {
 				check("the catalog page", "GET", "/", "", nil, 200)
 				check("a sign-in", "POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": password}, 200)

@@ -176,12 +176,6 @@ func conflictField(field, msg string) *errcode.Error {
 	return e
 }
 
-// Signup creates an attendee account and signs it in, returning a token of
-// the kind asked for.
-func (s *Service) Signup(ctx context.Context, email, password, name string, kind TokenKind) (*User, string, error) {
-	return s.Register(ctx, SignUp{Email: email, Password: password, Name: name}, kind)
-}
-
 // errBadCredentials is deliberately the same for an unknown email and a
 // wrong password.
 func errBadCredentials() error {
