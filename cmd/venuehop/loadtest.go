@@ -16,7 +16,7 @@ import (
 )
 
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json] [--admin-email EMAIL --admin-password PASSWORD | --data DIR] [--server-pid PID[,PID...]] [--seed N]", stderr)
+	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json] [--admin-email EMAIL --admin-password PASSWORD | --data DIR] [--server-pid PID[,PID...]] [--seed N] [--flood N [--flood-path PATH]]", stderr)
 	var opt loadtest.Options
 	fs.StringVar(&opt.Target, "target", "", "base URL of a running venuehop serve, e.g. http://127.0.0.1:8080; several nodes on one database comma-separated (connections round robin, attendees prepared through the first)")
 	fs.IntVar(&opt.Attendees, "attendees", 60000, "attendees to prepare (in bulk, without password hashing)")
@@ -30,6 +30,8 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dataDir := fs.String("data", os.Getenv("VENUEHOP_DATA"), "read the demo admin's sign-in from DIR/demo-accounts.txt when no credentials are given")
 	pids := fs.String("server-pid", "", "the server's process id, to read its peak memory from /proc (same machine); several comma-separated are summed")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "seed of the session choice")
+	fs.IntVar(&opt.Flood, "flood", 0, "during the rush, also send anonymous GETs of --flood-path over this many connections (scrapers beside the rush)")
+	fs.StringVar(&opt.FloodPath, "flood-path", loadtest.DefaultFloodPath, "what the flood asks for")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -42,6 +44,8 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError{"--batch must be 1 to 10"}
 	case opt.Attendees < 1 || opt.PerAttendee < 1 || opt.Conns < 1:
 		return usageError{"--attendees, --per-attendee and --conns must be positive"}
+	case opt.Flood < 0 || !strings.HasPrefix(opt.FloodPath, "/"):
+		return usageError{"--flood must be 0 or more and --flood-path a path like /ical/conference.ics"}
 	}
 	for _, p := range strings.Split(*pids, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -106,6 +110,9 @@ func printReport(w io.Writer, r loadtest.Report) {
 	fmt.Fprintf(w, "errors:     %s\n", counts(r.Errors))
 	fmt.Fprintf(w, "overbooked: %d (server reserved +%d)\n", r.Overbooked, r.ReservedDelta)
 	fmt.Fprintf(w, "server RSS: %.0f MB\n", r.ServerRssMB)
+	if len(r.FloodStatuses) > 0 {
+		fmt.Fprintf(w, "flood:      %s\n", counts(r.FloodStatuses))
+	}
 	if r.CeilingPerSec > 0 {
 		fmt.Fprintf(w, "ceiling:    %.0f requests/s against a do-nothing handler; ratio %.2f\n", r.CeilingPerSec, r.Ratio)
 	}

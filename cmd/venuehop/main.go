@@ -42,6 +42,7 @@ func commands() []command {
 		{"timetable", "set the shuttle and monorail hours from an agenda or timetable CSV", runTimetable},
 		{"plan", "plan the best walkable week, offline from files or for an attendee", runPlan},
 		{"user", "add an account: user add EMAIL --role attendee|organizer|admin", runUser},
+		{"attendees", "who may sign up: the attendee list and its codes, the sign-up mode", runAttendees},
 		{"version", "print the version", runVersion},
 	}
 }

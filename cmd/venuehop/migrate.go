@@ -218,6 +218,13 @@ var copies = []tableCopy{
 		query: `SELECT session, attendee, plan_id FROM plan_sessions`},
 	{table: "calendar_feeds", columns: []string{"user_id", "gen", "hash", "created_at"},
 		query: `SELECT user_id, gen, hash, created_at FROM calendar_feeds`, convert: map[int]func(any) (any, error){3: sqliteTime}},
+	// The sign-up mode and the device cookie key (the browsers' device
+	// cookies stay valid), and the attendee list with its codes.
+	{table: "settings", columns: []string{"name", "value"},
+		query: `SELECT name, value FROM settings`},
+	{table: "attendee_registry", columns: []string{"email", "name", "badge_id", "code", "user_id", "created_at", "claimed_at"},
+		query:   `SELECT email, name, badge_id, code, user_id, created_at, claimed_at FROM attendee_registry`,
+		convert: map[int]func(any) (any, error){5: sqliteTime, 6: sqliteTime}},
 }
 
 func (c tableCopy) run(ctx context.Context, src *sql.Tx, dst pgx.Tx) error {

@@ -167,6 +167,17 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	if err := src.SetCalendarFeed(ctx, users[0].ID, 2, account.HashToken("feed-secret"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// The sign-up mode and the attendee list, one of them already signed up.
+	if err := src.Accounts().PutSetting(ctx, "signup_mode", "registered"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := src.Accounts().PutRegistrations(ctx, []account.Registration{
+		{Email: "listed@example.com", Name: "Listed", BadgeID: "B-7", Code: "k7qmz-3xtpa", CreatedAt: time.Now()},
+		{Email: users[0].Email, Name: "Signed Up", CreatedAt: time.Now()},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantList, _ := src.Accounts().Registrations(ctx)
 	want, err := src.LoadSeats(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +221,14 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	}
 	if f, err := dst.Accounts().Favorites(ctx, users[2].ID); err != nil || len(f) != 1 {
 		t.Errorf("favourites after migrate: %+v %v", f, err)
+	}
+	if m, err := dst.Accounts().Setting(ctx, "signup_mode"); err != nil || m != "registered" {
+		t.Errorf("the sign-up mode after migrate: %q %v", m, err)
+	}
+	if l, err := dst.Accounts().Registrations(ctx); err != nil || len(l) != 2 || !slices.EqualFunc(l, wantList, func(a, b account.Registration) bool {
+		return a.Email == b.Email && a.Code == b.Code && a.UserID == b.UserID && a.BadgeID == b.BadgeID
+	}) {
+		t.Errorf("the attendee list after migrate: %+v %v, want %+v", l, err, wantList)
 	}
 	dst.Close()
 

@@ -38,6 +38,17 @@ type mnode struct {
 // startNode starts `venuehop serve` on db and waits for /healthz.
 func startNode(t *testing.T, bin, db, dir, name string, within time.Duration) *mnode {
 	t.Helper()
+	// Each node keeps its own data directory (calendar key, demo
+	// sign-ins); the seats and everything else are in the database.
+	return startServer(t, dir, name, within, func(addr, data string) []string {
+		return []string{bin, "serve", "--db", db, "--addr", addr, "--data", data, "--log-level", "error"}
+	})
+}
+
+// startServer runs the command argv gives for a free address and a data
+// directory, stops it when the test ends, and waits for its /healthz.
+func startServer(t *testing.T, dir, name string, within time.Duration, argv func(addr, data string) []string) *mnode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -49,9 +60,8 @@ func startNode(t *testing.T, bin, db, dir, name string, within time.Duration) *m
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each node keeps its own data directory (calendar key, demo
-	// sign-ins); the seats and everything else are in the database.
-	n.cmd = exec.Command(bin, "serve", "--db", db, "--addr", addr, "--data", n.data, "--log-level", "error")
+	args := argv(addr, n.data)
+	n.cmd = exec.Command(args[0], args[1:]...)
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)

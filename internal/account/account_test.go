@@ -18,6 +18,14 @@ func TestNormalizeEmail(t *testing.T) {
 		{"ada@example.com", "ada@example.com"},
 		{"  Ada.Lovelace@Example.COM ", "ada.lovelace@example.com"},
 		{"a+tag@sub.example.org", "a+tag@sub.example.org"},
+		// Look-alikes collide: compatibility forms and case folding.
+		{"ａｄａ@ｅｘａｍｐｌｅ．ｃｏｍ", "ada@example.com"},
+		{"ＡＤＡ@example.com", "ada@example.com"},
+		{"\u3000ada@example.com\u3000", "ada@example.com"},
+		{"ﬁona@example.com", "fiona@example.com"},
+		{"STRASSE@example.com", "strasse@example.com"},
+		{"straße@example.com", "strasse@example.com"},
+		{"ada@ⅹ.example.com", "ada@x.example.com"},
 		{"", ""},
 		{"ada", ""},
 		{"ada@", ""},
@@ -151,46 +159,54 @@ func TestThrottle(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	th := NewThrottle(func() time.Time { return now })
 	const email, ip = "ada@example.com", "192.0.2.1"
-	for i := range th.FreePerEmail - 1 {
-		th.Fail(email, ip)
-		if w := th.Wait(email, ip); w != 0 {
+	at := Attempt{Email: email, IP: ip}
+	for i := range th.FreePerPair - 1 {
+		th.Fail(at)
+		if w := th.Wait(at); w != 0 {
 			t.Fatalf("locked after %d failures", i+1)
 		}
 	}
 	// From the allowance on, each failure doubles the lock.
 	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
-		th.Fail(email, ip)
-		if w := th.Wait(email, ip); w != want {
-			t.Errorf("failure %d: wait %v, want %v", th.FreePerEmail+i, w, want)
+		th.Fail(at)
+		if w := th.Wait(at); w != want {
+			t.Errorf("failure %d: wait %v, want %v", th.FreePerPair+i, w, want)
 		}
 	}
-	if w := th.Wait("other@example.com", "192.0.2.99"); w != 0 {
-		t.Errorf("an unrelated email and address wait %v", w)
+	if w := th.Wait(Attempt{Email: email, IP: "198.51.100.7"}); w != 0 {
+		t.Errorf("the account from another address waits %v", w)
 	}
 	now = now.Add(8 * time.Second)
-	if w := th.Wait(email, ip); w != 0 {
+	if w := th.Wait(at); w != 0 {
 		t.Errorf("still locked after the lock ran out: %v", w)
 	}
-	th.Succeed(email)
-	th.Fail(email, ip)
-	if w := th.Wait(email, "198.51.100.7"); w != 0 {
-		t.Errorf("a success did not reset the email's count: wait %v", w)
+	th.Succeed(at)
+	th.Fail(at)
+	if w := th.Wait(at); w != 0 {
+		t.Errorf("a success did not reset the count of the account from that address: wait %v", w)
 	}
 	// Many emails from one address lock the address.
 	th2 := NewThrottle(func() time.Time { return now })
 	for i := range th2.FreePerIP + 1 {
-		th2.Fail(strings.Repeat("x", i+1)+"@example.com", "2001:db8::1")
+		th2.Fail(Attempt{Email: strings.Repeat("x", i+1) + "@example.com", IP: "2001:db8::1"})
 	}
-	if w := th2.Wait("fresh@example.com", "2001:db8::ffff"); w == 0 {
+	if w := th2.Wait(Attempt{Email: "fresh@example.com", IP: "2001:db8::ffff"}); w == 0 {
 		t.Error("an address spraying emails is not locked (IPv6 /64)")
 	}
-	// Locks are capped.
+	// Locks are capped: the doubling ones at MaxLock, the account's far
+	// higher and slower one at MaxAccountLock.
 	th3 := NewThrottle(func() time.Time { return now })
 	for range 200 {
-		th3.Fail(email, "")
+		th3.Fail(Attempt{Email: email, IP: ip})
 	}
-	if w := th3.Wait(email, ""); w != th3.MaxLock {
+	if w := th3.Wait(at); w != th3.MaxLock {
 		t.Errorf("lock after 200 failures = %v, want the cap %v", w, th3.MaxLock)
+	}
+	if w := th3.Wait(Attempt{Email: email, IP: "198.51.100.8"}); w != th3.MaxAccountLock {
+		t.Errorf("the account after 200 failures waits %v elsewhere, want the cap %v", w, th3.MaxAccountLock)
+	}
+	if w := th3.Wait(Attempt{Email: email, IP: ip, Device: "d1"}); w != 0 {
+		t.Errorf("a known device waits %v", w)
 	}
 }
 

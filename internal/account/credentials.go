@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+
 	"venuehop/internal/errcode"
 )
 
@@ -20,12 +23,13 @@ const (
 	MaxNameLen     = 100
 )
 
-// NormalizeEmail trims and lower-cases an address and checks that it is one
-// plain address (no display name, no comments). Lower-casing the local part
-// is not strictly RFC-correct but is what people expect: Ada@X and ada@x are
-// one person, and one account.
+// NormalizeEmail brings an address to the one form accounts are kept under
+// (foldEmail) and checks that it is one plain address (no display name, no
+// comments). Folding the case of the local part is not strictly
+// RFC-correct but is what people expect: Ada@X and ada@x are one person,
+// and one account.
 func NormalizeEmail(raw string) (string, error) {
-	e := strings.ToLower(strings.TrimSpace(raw))
+	e := foldEmail(raw)
 	if e == "" {
 		return "", invalidField("email", "enter your email address")
 	}
@@ -42,6 +46,14 @@ func NormalizeEmail(raw string) (string, error) {
 		return "", invalidField("email", "that does not look like an email address (name@example.com)")
 	}
 	return e, nil
+}
+
+// foldEmail is an address in NFKC (compatibility) form, case-folded and
+// trimmed, so that look-alikes collide: a fullwidth "ａｄａ@example.com",
+// "ADA@EXAMPLE.COM" and "ada@example.com" are one address. Normalising
+// again after folding keeps the result stable under both.
+func foldEmail(raw string) string {
+	return strings.TrimSpace(norm.NFKC.String(cases.Fold().String(norm.NFKC.String(raw))))
 }
 
 // ValidatePassword checks the password rules: 10 to 128 characters, and not

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
+	"sync"
 	"time"
 
 	"venuehop/internal/errcode"
+	"venuehop/internal/ratelimit"
 )
 
 // Options tune a Service; zero values take the defaults.
@@ -28,7 +30,26 @@ type Options struct {
 	// CacheTTL is how long a resolved token is trusted without asking the
 	// store again (default 5 s; negative disables the cache).
 	CacheTTL time.Duration
+	// SignupsPerAddress and Signups bound sign-ups per client address and
+	// in total (defaults DefaultSignupsPerAddress and DefaultSignups).
+	SignupsPerAddress, Signups SignupRate
 }
+
+// SignupRate is a sign-up bound: Burst at once, then one more per Every.
+type SignupRate = ratelimit.Rate
+
+// NewSignupRate returns a bound of burst sign-ups, then one per every.
+func NewSignupRate(burst int, every time.Duration) SignupRate {
+	return SignupRate{Burst: float64(burst), Every: every}
+}
+
+// The default sign-up bounds: 10 at once from one address, then one a
+// minute (a venue's shared Wi-Fi still gets its people in); 100 at once
+// from everywhere, then two a second.
+var (
+	DefaultSignupsPerAddress = NewSignupRate(10, time.Minute)
+	DefaultSignups           = NewSignupRate(100, 500*time.Millisecond)
+)
 
 // Service is accounts' business logic: sign-up, sign-in, tokens,
 // favourites and blocks, over a Store. It is safe for concurrent use.
@@ -40,6 +61,11 @@ type Service struct {
 	now         func() time.Time
 	sessionTTL  time.Duration
 	apiTokenTTL time.Duration
+	devices     deviceKeys     // device.go
+	signups     *signupLimiter // signup.go
+
+	revokedMu sync.Mutex
+	revoked   []func(TokenHash) // OnRevoke's listeners
 }
 
 // NewService returns the service over st.
@@ -56,6 +82,12 @@ func NewService(st Store, opt Options) *Service {
 	if opt.CacheTTL == 0 {
 		opt.CacheTTL = 5 * time.Second
 	}
+	if opt.SignupsPerAddress.Burst == 0 {
+		opt.SignupsPerAddress = DefaultSignupsPerAddress
+	}
+	if opt.Signups.Burst == 0 {
+		opt.Signups = DefaultSignups
+	}
 	return &Service{
 		store:       st,
 		hasher:      NewHasher(opt.ConcurrentHashes, opt.QueueWait),
@@ -64,6 +96,7 @@ func NewService(st Store, opt Options) *Service {
 		now:         opt.Now,
 		sessionTTL:  opt.SessionTTL,
 		apiTokenTTL: opt.APITokenTTL,
+		signups:     newSignupLimiter(opt.SignupsPerAddress, opt.Signups),
 	}
 }
 
@@ -143,20 +176,6 @@ func conflictField(field, msg string) *errcode.Error {
 	return e
 }
 
-// Signup creates an attendee account and signs it in, returning a token of
-// the kind asked for.
-func (s *Service) Signup(ctx context.Context, email, password, name string, kind TokenKind) (*User, string, error) {
-	u, err := s.AddUser(ctx, email, password, name, Attendee)
-	if err != nil {
-		return nil, "", err
-	}
-	tok, err := s.IssueToken(ctx, u.ID, kind)
-	if err != nil {
-		return nil, "", err
-	}
-	return u, tok, nil
-}
-
 // errBadCredentials is deliberately the same for an unknown email and a
 // wrong password.
 func errBadCredentials() error {
@@ -166,23 +185,53 @@ func errBadCredentials() error {
 }
 
 // Login checks an email and password from client address ip and returns a
-// new token of the kind asked for. Unknown emails cost the same hashing as
-// known ones; repeated failures are throttled (errcode.RateLimited with a
-// RetryAfter).
+// new token of the kind asked for (SignIn without a device cookie).
 func (s *Service) Login(ctx context.Context, email, password, ip string, kind TokenKind) (*User, string, error) {
-	e, emailErr := NormalizeEmail(email)
+	res, err := s.SignIn(ctx, SignIn{Email: email, Password: password, IP: ip}, kind)
+	return res.User, res.Token, err
+}
+
+// SignIn is a sign-in attempt.
+type SignIn struct {
+	Email, Password string
+	IP              string // the client's address
+	// Device is the browser's device cookie, if it has one; WantDevice
+	// asks for one on success (browsers; an API client has no use).
+	Device     string
+	WantDevice bool
+}
+
+// SignedIn is a successful sign-in: the user, the new token and, when
+// asked for, the device cookie to keep.
+type SignedIn struct {
+	User   *User
+	Token  string
+	Device string
+}
+
+// SignIn checks an email and password and returns a new token of the kind
+// asked for. Unknown emails cost the same hashing as known ones; repeated
+// failures are throttled (errcode.RateLimited with a RetryAfter), where a
+// device cookie this account got at an earlier sign-in keeps the browser
+// out of the locks strangers caused (Throttle).
+func (s *Service) SignIn(ctx context.Context, in SignIn, kind TokenKind) (SignedIn, error) {
+	e, emailErr := NormalizeEmail(in.Email)
 	if emailErr != nil {
-		e = strings.ToLower(strings.TrimSpace(email))
+		e = foldEmail(in.Email)
+	}
+	att := Attempt{Email: e, IP: in.IP}
+	if in.Device != "" && emailErr == nil {
+		att.Device = s.verifyDevice(ctx, e, in.Device)
 	}
 	// The throttle fails closed: when its store cannot be read or written
 	// (errcode.Unavailable, 503), the sign-in is refused, never let
 	// through uncounted.
-	wait, err := s.throttle.Check(ctx, e, ip)
+	wait, err := s.throttle.Check(ctx, att)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
 	if wait > 0 {
-		return nil, "", retryLater(errcode.RateLimited, wait,
+		return SignedIn{}, retryLater(errcode.RateLimited, wait,
 			"too many wrong passwords; try again in %s", roundWait(wait))
 	}
 	var (
@@ -192,29 +241,35 @@ func (s *Service) Login(ctx context.Context, email, password, ip string, kind To
 	if emailErr == nil {
 		u, hash, err = s.store.UserByEmail(ctx, e)
 		if err != nil && !errcode.Is(err, errcode.NotFound) {
-			return nil, "", err
+			return SignedIn{}, err
 		}
 	}
 	// Verify even when there is no such user (hash == ""): the dummy hash
 	// makes both cases take the same time.
-	ok, err := s.hasher.Verify(ctx, hash, password)
+	ok, err := s.hasher.Verify(ctx, hash, in.Password)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
 	if !ok {
-		if err := s.throttle.RecordFailure(ctx, e, ip); err != nil {
-			return nil, "", err
+		if err := s.throttle.RecordFailure(ctx, att); err != nil {
+			return SignedIn{}, err
 		}
-		return nil, "", errBadCredentials()
+		return SignedIn{}, errBadCredentials()
 	}
-	// The right password: a failure to forget the email's count only
-	// leaves the throttle stricter, so the sign-in goes on.
-	_ = s.throttle.RecordSuccess(ctx, e)
+	// The right password: a failure to forget the count only leaves the
+	// throttle stricter, so the sign-in goes on.
+	_ = s.throttle.RecordSuccess(ctx, att)
 	tok, err := s.IssueToken(ctx, u.ID, kind)
 	if err != nil {
-		return nil, "", err
+		return SignedIn{}, err
 	}
-	return &u, tok, nil
+	out := SignedIn{User: &u, Token: tok}
+	if in.WantDevice {
+		// Without a device cookie the browser is only throttled like a
+		// stranger next time: not a reason to fail the sign-in.
+		out.Device, _ = s.deviceCookie(ctx, e, att.Device)
+	}
+	return out, nil
 }
 
 func roundWait(d time.Duration) string {
@@ -278,7 +333,21 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return err
 	}
 	s.cache.drop(h)
+	s.revokedMu.Lock()
+	listeners := s.revoked
+	s.revokedMu.Unlock()
+	for _, f := range listeners {
+		f(h)
+	}
 	return nil
+}
+
+// OnRevoke registers f to be told of every token signed out on this node
+// (the live event streams opened with it end).
+func (s *Service) OnRevoke(f func(TokenHash)) {
+	s.revokedMu.Lock()
+	s.revoked = append(s.revoked[:len(s.revoked):len(s.revoked)], f)
+	s.revokedMu.Unlock()
 }
 
 // SweepExpired deletes expired tokens from the store.

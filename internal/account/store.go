@@ -44,6 +44,9 @@ type Store interface {
 	// DeleteBlock removes the user's block; a missing block or another
 	// user's is errcode.NotFound.
 	DeleteBlock(ctx context.Context, userID, blockID string) error
+
+	SettingsStore
+	RegistryStore
 }
 
 // Priority is how much an attendee wants a content.
@@ -78,4 +81,47 @@ type Block struct {
 	End       time.Time
 	VenueID   string // optional: where it happens, for travel
 	CreatedAt time.Time
+}
+
+// SettingsStore keeps the organizer's settings (the sign-up mode) and the
+// server's own (the device key), shared by every node on the store.
+type SettingsStore interface {
+	// Setting returns a stored setting; errcode.NotFound when unset.
+	Setting(ctx context.Context, name string) (string, error)
+	// PutSetting stores (or replaces) a setting.
+	PutSetting(ctx context.Context, name, value string) error
+	// InitSetting stores value unless the setting is set, and returns the
+	// stored one: of several nodes starting at once, the first one wins.
+	InitSetting(ctx context.Context, name, value string) (string, error)
+}
+
+// Registration is one attendee on the organizer's list: who may claim an
+// account in registered-only sign-up, with the one-time code that proves
+// it. Code is "" once claimed (UserID then names the account).
+type Registration struct {
+	Email     string    `json:"email"` // normalised
+	Name      string    `json:"name"`
+	BadgeID   string    `json:"badgeId"`
+	Code      string    `json:"code,omitempty"`
+	UserID    string    `json:"userId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	ClaimedAt time.Time `json:"claimedAt,omitzero"`
+}
+
+// RegistryStore keeps the attendee list.
+type RegistryStore interface {
+	// PutRegistrations adds the registrations whose email is new (with
+	// their codes) and updates the name and badge id of the others (their
+	// code and claim stay), all or nothing. A registration whose email
+	// already has an account is stored as claimed by it (no code). A
+	// badge id in use by another email is errcode.Conflict.
+	PutRegistrations(ctx context.Context, list []Registration) (added, updated int, err error)
+	// Registrations returns the list by email.
+	Registrations(ctx context.Context) ([]Registration, error)
+	// ClaimRegistration creates u (with passwordHash; an empty u.Name takes
+	// the registration's) as the account of the registration with u.Email, if that registration is unclaimed and its
+	// code is code, and marks it claimed, in one transaction. Anything
+	// else (no such registration, another code, already claimed, an
+	// account with that email) is errcode.NotFound, and nothing changes.
+	ClaimRegistration(ctx context.Context, code string, u User, passwordHash string) error
 }

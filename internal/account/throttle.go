@@ -9,12 +9,25 @@ import (
 	"venuehop/internal/errcode"
 )
 
-// Throttle slows down password guessing. It counts failed sign-ins per email
-// and per client address; once the count reaches a free allowance each
-// failure locks that key for an exponentially growing time (1 s, 2 s, 4 s,
-// ... up to MaxLock). While a key is locked, sign-ins for it are refused before any
-// hashing, which also keeps guessing from costing us CPU. Counters are
-// forgotten after Forget without failures.
+// Throttle slows down password guessing without letting a guesser lock the
+// real user out. Failed sign-ins are counted under several keys, each with
+// its own free allowance and back-off:
+//
+//   - one account from one client address (IPv6: its /64): a few free
+//     failures, then a lock doubling from BaseLock up to MaxLock;
+//   - one client address, whatever the accounts: more free failures (NAT,
+//     shared Wi-Fi), the same doubling lock;
+//   - one account from anywhere: far more free failures, then a slow lock
+//     growing by AccountStep per failure up to MaxAccountLock, so that a
+//     guesser spread over many addresses gets few guesses while the real
+//     user waits at most MaxAccountLock;
+//   - one device: a browser that signed in to the account before presents
+//     its signed device cookie (device.go) and is counted on its own key
+//     only, so the locks that strangers caused do not apply to it.
+//
+// While any of its keys is locked a sign-in is refused before hashing,
+// which also keeps guessing from costing CPU. A key's count starts over
+// after Forget without failures.
 //
 // The policy is here; the counters are in a ThrottleStore. The memory one
 // (NewThrottle) is per process: a restart forgets it, which is acceptable
@@ -22,13 +35,17 @@ import (
 // database-backed store (NewThrottleOn), or N nodes would allow N times the
 // guesses.
 type Throttle struct {
-	FreePerEmail int           // failures before an email is locked
-	FreePerIP    int           // ... and a client address (higher: NAT, shared Wi-Fi)
-	BaseLock     time.Duration // the first lock
-	MaxLock      time.Duration
-	Forget       time.Duration
-	now          func() time.Time
-	store        ThrottleStore
+	FreePerPair    int // failures of one account from one address before a lock
+	FreePerIP      int // ... from one address, any account
+	FreePerAccount int // ... of one account from anywhere (far higher)
+	FreePerDevice  int // ... of one account from a device that signed in before
+	BaseLock       time.Duration
+	MaxLock        time.Duration
+	AccountStep    time.Duration // the account's lock grows by this per failure
+	MaxAccountLock time.Duration
+	Forget         time.Duration
+	now            func() time.Time
+	store          ThrottleStore
 }
 
 // ThrottleEntry is what a ThrottleStore keeps for one key.
@@ -55,8 +72,10 @@ type ThrottleStore interface {
 }
 
 // NewThrottle returns a throttle with the defaults, on a memory store: 5
-// free failures per email, 20 per address, locks from 1 s doubling to 15
-// min, forgotten after 30 min. now is the time source (nil: time.Now).
+// free failures per account and address, 20 per address, 100 per account
+// and 10 per device; locks from 1 s doubling to 15 min (the account's:
+// 1 s more per failure, at most 1 min); forgotten after 30 min. now is the
+// time source (nil: time.Now).
 func NewThrottle(now func() time.Time) *Throttle {
 	return NewThrottleOn(NewMemoryThrottleStore(), now)
 }
@@ -67,35 +86,72 @@ func NewThrottleOn(st ThrottleStore, now func() time.Time) *Throttle {
 		now = time.Now
 	}
 	return &Throttle{
-		FreePerEmail: 5, FreePerIP: 20,
-		BaseLock: time.Second, MaxLock: 15 * time.Minute, Forget: 30 * time.Minute,
-		now: now, store: st,
+		FreePerPair: 5, FreePerIP: 20, FreePerAccount: 100, FreePerDevice: 10,
+		BaseLock: time.Second, MaxLock: 15 * time.Minute,
+		AccountStep: time.Second, MaxAccountLock: time.Minute,
+		Forget: 30 * time.Minute,
+		now:    now, store: st,
 	}
 }
 
-func emailKey(email string) string { return "e\x00" + email }
+// The keys: a kind letter, NUL, then what is counted. Emails are the
+// normalised ones; device ids are random (device.go).
+func emailKey(email string) string      { return "e\x00" + email }
+func pairKey(email, ip string) string   { return "p\x00" + email + "\x00" + addrOf(ip) }
+func deviceKey(email, id string) string { return "d\x00" + email + "\x00" + id }
 
 // ipKey groups IPv6 clients by /64: one host usually owns a whole /64.
 func ipKey(ip string) string {
 	if ip == "" {
 		return ""
 	}
+	return "i\x00" + addrOf(ip)
+}
+
+func addrOf(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return "i\x00" + ip
+		return ip
 	}
 	a = a.Unmap()
 	if a.Is6() {
 		p, _ := a.Prefix(64)
-		return "i\x00" + p.String()
+		return p.String()
 	}
-	return "i\x00" + a.String()
+	return a.String()
 }
 
-// lockAfter is the policy's lock after the nth failure in a row of a key
-// with free failures: none before the free-th, which brings the first lock
-// (the next try waits), then doubling up to MaxLock.
-func (t *Throttle) lockAfter(free int) func(n int) time.Duration {
+// Attempt is who is signing in: the (normalised) email, the client address
+// and the id of a device cookie already verified for that email ("" for
+// none).
+type Attempt struct {
+	Email, IP, Device string
+}
+
+// key is one counter an attempt touches, with its lock policy.
+type key struct {
+	name string
+	lock func(failures int) time.Duration
+}
+
+// keys are the counters of an attempt: a known device has its own only;
+// anyone else is counted per account and address, per address and per
+// account.
+func (t *Throttle) keys(a Attempt) []key {
+	if a.Device != "" {
+		return []key{{deviceKey(a.Email, a.Device), t.doubling(t.FreePerDevice)}}
+	}
+	ks := []key{{pairKey(a.Email, a.IP), t.doubling(t.FreePerPair)}}
+	if k := ipKey(a.IP); k != "" {
+		ks = append(ks, key{k, t.doubling(t.FreePerIP)})
+	}
+	return append(ks, key{emailKey(a.Email), t.slow(t.FreePerAccount)})
+}
+
+// doubling is the lock after the nth failure in a row of a key with free
+// failures: none before the free-th, which brings the first lock (the next
+// try waits BaseLock), then doubling up to MaxLock.
+func (t *Throttle) doubling(free int) func(n int) time.Duration {
 	return func(n int) time.Duration {
 		over := n - free + 1
 		switch {
@@ -108,6 +164,18 @@ func (t *Throttle) lockAfter(free int) func(n int) time.Duration {
 	}
 }
 
+// slow is the account's lock: none before the free-th failure, then
+// AccountStep more per failure, at most MaxAccountLock.
+func (t *Throttle) slow(free int) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		over := n - free + 1
+		if over <= 0 {
+			return 0
+		}
+		return min(t.MaxAccountLock, time.Duration(over)*t.AccountStep)
+	}
+}
+
 // throttleUnavailable is the error of a throttle whose store failed. The throttle
 // fails closed: a sign-in it cannot count is refused (503, retry shortly)
 // rather than let through, or a guesser who can upset the database would
@@ -116,15 +184,16 @@ func throttleUnavailable(err error) error {
 	return errcode.Wrap(errcode.Unavailable, err, "sign-in is unavailable right now; try again shortly")
 }
 
-// Check returns how long sign-ins for the email from ip are still refused
-// (0: go ahead). A store error is errcode.Unavailable: the caller must
-// refuse the sign-in (fail closed).
-func (t *Throttle) Check(ctx context.Context, email, ip string) (time.Duration, error) {
-	keys := []string{emailKey(email)}
-	if k := ipKey(ip); k != "" {
-		keys = append(keys, k)
+// Check returns how long the attempt is still refused (0: go ahead). A
+// store error is errcode.Unavailable: the caller must refuse the sign-in
+// (fail closed).
+func (t *Throttle) Check(ctx context.Context, a Attempt) (time.Duration, error) {
+	ks := t.keys(a)
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = k.name
 	}
-	entries, err := t.store.Entries(ctx, keys...)
+	entries, err := t.store.Entries(ctx, names...)
 	if err != nil {
 		return 0, throttleUnavailable(err)
 	}
@@ -138,30 +207,33 @@ func (t *Throttle) Check(ctx context.Context, email, ip string) (time.Duration, 
 	return wait, nil
 }
 
-// RecordFailure records a wrong password for the email from ip. A store
-// error is errcode.Unavailable (fail closed, as Check). The failure is
-// counted even when ctx is cancelled (a guesser hanging up early), within
-// recordTimeout.
-func (t *Throttle) RecordFailure(ctx context.Context, email, ip string) error {
+// RecordFailure records a wrong password of the attempt on each of its
+// keys. A store error is errcode.Unavailable (fail closed, as Check). The
+// failure is counted even when ctx is cancelled (a guesser hanging up
+// early), within recordTimeout.
+func (t *Throttle) RecordFailure(ctx context.Context, a Attempt) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	now := t.now()
-	if _, err := t.store.Fail(ctx, emailKey(email), now, t.Forget, t.lockAfter(t.FreePerEmail)); err != nil {
-		return throttleUnavailable(err)
-	}
-	if k := ipKey(ip); k != "" {
-		if _, err := t.store.Fail(ctx, k, now, t.Forget, t.lockAfter(t.FreePerIP)); err != nil {
+	for _, k := range t.keys(a) {
+		if _, err := t.store.Fail(ctx, k.name, now, t.Forget, k.lock); err != nil {
 			return throttleUnavailable(err)
 		}
 	}
 	return nil
 }
 
-// RecordSuccess forgets the email's failures. The address's failures stay:
-// an attacker must not reset them by signing in to an account of their
-// own.
-func (t *Throttle) RecordSuccess(ctx context.Context, email string) error {
-	if err := t.store.Forget(ctx, emailKey(email)); err != nil {
+// RecordSuccess forgets the failures of the account from that address or
+// device. The address's and the account's own counts stay: an attacker
+// must not reset them by signing in to an account of their own, and a
+// guesser spread over many addresses must not get a fresh allowance each
+// time the real user signs in.
+func (t *Throttle) RecordSuccess(ctx context.Context, a Attempt) error {
+	name := pairKey(a.Email, a.IP)
+	if a.Device != "" {
+		name = deviceKey(a.Email, a.Device)
+	}
+	if err := t.store.Forget(ctx, name); err != nil {
 		return throttleUnavailable(err)
 	}
 	return nil
@@ -173,8 +245,8 @@ const recordTimeout = 5 * time.Second
 
 // Wait is Check without a context, for a throttle on the memory store
 // (which cannot fail); a store error reads as locked for MaxLock.
-func (t *Throttle) Wait(email, ip string) time.Duration {
-	wait, err := t.Check(context.Background(), email, ip)
+func (t *Throttle) Wait(a Attempt) time.Duration {
+	wait, err := t.Check(context.Background(), a)
 	if err != nil {
 		return t.MaxLock
 	}
@@ -183,11 +255,11 @@ func (t *Throttle) Wait(email, ip string) time.Duration {
 
 // Fail is RecordFailure without a context, for a throttle on the memory
 // store (which cannot fail).
-func (t *Throttle) Fail(email, ip string) { _ = t.RecordFailure(context.Background(), email, ip) }
+func (t *Throttle) Fail(a Attempt) { _ = t.RecordFailure(context.Background(), a) }
 
 // Succeed is RecordSuccess without a context, for a throttle on the memory
 // store (which cannot fail).
-func (t *Throttle) Succeed(email string) { _ = t.RecordSuccess(context.Background(), email) }
+func (t *Throttle) Succeed(a Attempt) { _ = t.RecordSuccess(context.Background(), a) }
 
 // MemoryThrottleStore is the ThrottleStore of one process: a map under a
 // mutex. It never fails.

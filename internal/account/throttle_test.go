@@ -99,3 +99,57 @@ func TestLoginFailsClosed(t *testing.T) {
 		})
 	}
 }
+
+// settingsOnly is an account Store that keeps settings (for the device
+// key) and nothing else.
+type settingsOnly struct {
+	Store
+	m map[string]string
+}
+
+func (s *settingsOnly) InitSetting(_ context.Context, name, value string) (string, error) {
+	if v, ok := s.m[name]; ok {
+		return v, nil
+	}
+	s.m[name] = value
+	return value, nil
+}
+
+// TestDeviceCookies: a device cookie is verified for the account it was
+// made for only, and any change to it makes it nothing.
+func TestDeviceCookies(t *testing.T) {
+	ctx := context.Background()
+	svc := NewService(&settingsOnly{m: map[string]string{}}, Options{})
+	cookie, err := svc.deviceCookie(ctx, "ada@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := svc.verifyDevice(ctx, "ada@example.com", cookie)
+	if id == "" {
+		t.Fatalf("the cookie %q is not verified for its own account", cookie)
+	}
+	// Signing in again on that browser keeps its id.
+	again, _ := svc.deviceCookie(ctx, "ada@example.com", id)
+	if again != cookie {
+		t.Errorf("a second cookie for the same device: %q, want %q", again, cookie)
+	}
+	other := NewService(&settingsOnly{m: map[string]string{}}, Options{})
+	flip := []byte(cookie)
+	flip[len(flip)-1] ^= 1
+	for name, tt := range map[string]struct {
+		svc           *Service
+		email, cookie string
+	}{
+		"another account":    {svc, "eve@example.com", cookie},
+		"another server key": {other, "ada@example.com", cookie},
+		"a changed mac":      {svc, "ada@example.com", string(flip)},
+		"another id":         {svc, "ada@example.com", "v1.AAAA" + cookie[7:]},
+		"another version":    {svc, "ada@example.com", "v2" + cookie[2:]},
+		"no mac":             {svc, "ada@example.com", "v1." + id},
+		"empty":              {svc, "ada@example.com", ""},
+	} {
+		if got := tt.svc.verifyDevice(ctx, tt.email, tt.cookie); got != "" {
+			t.Errorf("%s: verified as device %q", name, got)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"math"
 	"time"
 
 	"venuehop/internal/errcode"
@@ -94,17 +93,9 @@ func ValidCSRF(secret, presented string) bool {
 }
 
 // RetryAfter is the Details of a rate_limited or unavailable error: how long
-// the client should wait. The HTTP edge turns it into a Retry-After header.
-type RetryAfter struct {
-	Seconds int `json:"retryAfterSeconds"`
-}
-
-// RetryAfterSeconds lets the HTTP edge find the wait without knowing this
-// package's types.
-func (r RetryAfter) RetryAfterSeconds() int { return r.Seconds }
+// the client should wait (errcode's, under the name callers know).
+type RetryAfter = errcode.RetryAfter
 
 func retryLater(code errcode.Code, wait time.Duration, format string, args ...any) *errcode.Error {
-	e := errcode.New(code, format, args...)
-	e.Details = RetryAfter{Seconds: max(1, int(math.Ceil(wait.Seconds())))}
-	return e
+	return errcode.Retry(code, wait, format, args...)
 }

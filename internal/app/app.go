@@ -24,6 +24,7 @@ import (
 	"venuehop/internal/config"
 	"venuehop/internal/demo"
 	"venuehop/internal/errcode"
+	"venuehop/internal/fdlimit"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
@@ -57,8 +58,11 @@ type App struct {
 	importer *importer.Importer // imports.go
 	calendar *calfeed.Service
 
-	ln  net.Listener
-	srv *http.Server
+	budget  fdlimit.Budget // limits.go
+	metrics http.Handler   // served on cfg.MetricsAddr, when set
+	ln      net.Listener
+	srv     *http.Server
+	mln     net.Listener // the metrics listener
 }
 
 // OpenStore opens the store the configuration selects, for writing. An
@@ -113,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	a.setupLimits() // limits.go
 	if err := a.setupPlans(); err != nil {
 		a.closeReservations()
 		st.Close()
@@ -134,9 +139,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Help: "Other nodes' committed seat batches this node replayed."},
 			func() float64 { return float64(a.seats.Replayed()) }))
 	mux := http.NewServeMux()
-	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
+	api := httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar, Revisions: revisionTimes(a.store)}).Register(mux)
+		Importer: a.importer, Calendar: a.calendar, Revisions: revisionTimes(a.store),
+		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
+	api.Register(mux)
+	a.metrics = api.MetricsHandler() // limits.go: its own listener, when asked
 	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
 		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})
 	if err != nil {
@@ -144,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	pages.Register(mux)
-	a.handler = securityHeaders(httpx.Observe(httpx.Authenticate(mux, a.accounts, log), log, httpx.NewMetrics(reg)))
+	a.handler = securityHeaders(httpx.Observe(httpx.Authenticate(a.limitAnonymous(mux), a.accounts, log), log, httpx.NewMetrics(reg)))
 	return a, nil
 }
 
@@ -197,7 +205,13 @@ func (a *App) Listen() error {
 	if err != nil {
 		return errcode.Wrap(errcode.Unavailable, err, "cannot listen on %s: %v", a.cfg.Addr, err)
 	}
-	a.ln = ln
+	a.ln = fdlimit.Listener(ln, a.budget.Conns)
+	if a.cfg.MetricsAddr != "" {
+		if a.mln, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return errcode.Wrap(errcode.Unavailable, err, "cannot listen on %s for the metrics: %v", a.cfg.MetricsAddr, err)
+		}
+	}
 	return nil
 }
 
@@ -226,8 +240,13 @@ func (a *App) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	if a.mln != nil {
+		msrv := &http.Server{Handler: a.metricsMux(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: a.srv.ErrorLog}
+		go func() { errc <- msrv.Serve(a.mln) }()
+		defer msrv.Close()
+	}
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"venuehop/internal/account"
 	"venuehop/internal/config"
 )
 
@@ -195,7 +196,7 @@ func TestAPIScenarios(t *testing.T) {
 	}
 
 	t.Run("metrics by route pattern", func(t *testing.T) {
-		_, _, body := get(t, srv.URL+"/metrics")
+		_, _, body := call(t, nil, "GET", srv.URL+"/metrics", demoTokens(t, a, srv.URL)[account.Admin], nil)
 		if !strings.Contains(string(body), `route="GET /api/v1/sessions/{id}"`) {
 			t.Errorf("metrics lack the route pattern label:\n%.2000s", body)
 		}

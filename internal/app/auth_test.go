@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -193,39 +195,86 @@ func TestSignupLoginLogoutMe(t *testing.T) {
 	}
 }
 
-func TestWrongPasswordsAreSlowedDown(t *testing.T) {
+// fromAddress is a client whose requests come from ip, any 127.0.0.0/8
+// address (all of them are this machine): a second or third person.
+func fromAddress(ip string, jar http.CookieJar) *http.Client {
+	return &http.Client{Jar: jar, Transport: &http.Transport{
+		DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext,
+	}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// TestGuesserCannotLockOutTheUser: wrong passwords lock the guesser's
+// address (and the account from there), never the real user elsewhere;
+// once guesses from many addresses pass the account's far higher
+// allowance, the browser the user signed in with before (its device
+// cookie) still gets in, and a new one waits at most a minute.
+func TestGuesserCannotLockOutTheUser(t *testing.T) {
 	a, srv, _ := newAuthApp(t)
-	const pw = "correct horse battery"
-	signup(t, srv, "victim@example.com", pw)
-	login := func(email, password string) (int, http.Header, []byte) {
-		return call(t, nil, "POST", srv.URL+"/api/v1/auth/login", "", map[string]string{"email": email, "password": password})
+	th := a.accounts.Throttle()
+	th.FreePerAccount = 40 // fewer guesses to send; the policy is the same
+	const victim, pw = "victim@example.com", "correct horse battery"
+	signup(t, srv, victim, pw)
+	login := func(c *http.Client, password string) (int, http.Header, []byte) {
+		t.Helper()
+		return call(t, c, "POST", srv.URL+"/api/v1/auth/login", "", map[string]string{"email": victim, "password": password})
 	}
-	free := a.accounts.Throttle().FreePerEmail
-	for i := range free {
-		if st, _, body := login("victim@example.com", fmt.Sprintf("guess number %d", i)); st != 401 {
-			t.Fatalf("guess %d: %d %s, want 401", i+1, st, body)
+	// The user signs in on the web once: the browser keeps a device cookie.
+	jar, _ := cookiejar.New(nil)
+	home := fromAddress("127.0.0.1", jar)
+	signIn := func(c *http.Client) (int, http.Header) {
+		t.Helper()
+		_, _, csrf := page(t, c, srv.URL+"/signin")
+		st, hdr, _ := postForm(t, c, srv.URL+"/signin", url.Values{"csrf": {csrf}, "email": {victim}, "password": {pw}})
+		return st, hdr
+	}
+	if st, hdr := signIn(home); st != http.StatusSeeOther || !strings.Contains(strings.Join(hdr.Values("Set-Cookie"), ";"), httpx.DeviceCookie+"=v1.") {
+		t.Fatalf("first web sign-in: %d, cookies %v", st, hdr.Values("Set-Cookie"))
+	}
+	// A guesser at another address fails over and over.
+	guesser := fromAddress("127.0.0.2", nil)
+	locked := false
+	for i := range 3 * th.FreePerIP {
+		st, hdr, body := login(guesser, fmt.Sprintf("guess number %d", i))
+		switch {
+		case st == 401:
+		case st == 429 && errCodeOf(body) == "rate_limited" && hdr.Get("Retry-After") != "" && hdr.Get("Retry-After") != "0":
+			locked = true
+		default:
+			t.Fatalf("guess %d: %d %s", i+1, st, body)
 		}
 	}
-	tests := []struct {
-		name, email, password string
-		status                int
-	}{
-		{"one guess too many", "victim@example.com", "yet another guess", 429},
-		{"even the right password waits", "victim@example.com", pw, 429},
-		{"other accounts are not locked", "other@example.com", "whatever guess", 401},
+	if !locked {
+		t.Fatal("the guessing address was never slowed down")
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			st, hdr, body := login(tt.email, tt.password)
-			if st != tt.status {
-				t.Fatalf("status %d, want %d: %s", st, tt.status, body)
-			}
-			if st == 429 {
-				if errCodeOf(body) != "rate_limited" || hdr.Get("Retry-After") == "" || hdr.Get("Retry-After") == "0" {
-					t.Errorf("429 without rate_limited and Retry-After: %v %s", hdr, body)
-				}
-			}
-		})
+	if st, _, body := login(guesser, pw); st != 429 {
+		t.Errorf("the right password from the guessing address: %d %s, want 429 (the lock holds there)", st, body)
+	}
+	if st, _, body := login(fromAddress("127.0.0.1", nil), pw); st != 200 {
+		t.Fatalf("the real user from home while an address guesses: %d %s, want 200", st, body)
+	}
+	// Now a guess from each of many addresses, past the account's allowance.
+	for i := range th.FreePerAccount {
+		if st, _, body := login(fromAddress(fmt.Sprintf("127.0.1.%d", i+1), nil), "a botnet guess"); st != 401 && st != 429 {
+			t.Fatalf("botnet guess %d: %d %s", i+1, st, body)
+		}
+	}
+	st, hdr, body := login(fromAddress("127.0.0.3", nil), pw)
+	wait, _ := strconv.Atoi(hdr.Get("Retry-After"))
+	if st != 429 || wait < 1 || time.Duration(wait)*time.Second > th.MaxAccountLock {
+		t.Errorf("a new browser after guesses from everywhere: %d (Retry-After %q) %s, want 429 with a wait of at most %v",
+			st, hdr.Get("Retry-After"), body, th.MaxAccountLock)
+	}
+	// The same browser later (its sign-in session gone, its device cookie
+	// kept), at another address even.
+	u, _ := url.Parse(srv.URL + "/signin")
+	later, _ := cookiejar.New(nil)
+	for _, c := range jar.Cookies(u) {
+		if c.Name == httpx.DeviceCookie {
+			later.SetCookies(u, []*http.Cookie{c})
+		}
+	}
+	if st, _ := signIn(fromAddress("127.0.0.4", later)); st != http.StatusSeeOther {
+		t.Errorf("the browser that signed in before: %d, want a sign-in despite the guesses", st)
 	}
 }
 

@@ -24,7 +24,8 @@ func TestBrowserImportDryRunThenApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	org := accountOf(f.a, account.Organizer)
-	do, text := chromeSteps(t, ctx)
+	do, _ := chromeSteps(t, ctx)
+	text := chromeText(t, ctx)
 	do("sign in as the organizer",
 		chromedp.Navigate(f.base+"/signin?next=/admin/import"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),

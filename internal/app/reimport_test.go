@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -121,7 +120,8 @@ func TestBrowserImportConfirmation(t *testing.T) {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	do, text := chromeSteps(t, ctx)
+	do, _ := chromeSteps(t, ctx)
+	text := chromeText(t, ctx)
 	org := accountOf(a, account.Organizer)
 	do("sign in as the organizer on a phone",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
@@ -175,26 +175,6 @@ func TestBrowserImportConfirmation(t *testing.T) {
 		t.Error("the confirmed apply stored nothing")
 	}
 	browsertest.Screenshot(t, ctx, filepath.Join(shots, "import-confirmed-phone.png"))
-}
-
-// chromeSteps are a browser test's two helpers: run steps (fatal on an
-// error) and read an element's text.
-func chromeSteps(t *testing.T, ctx context.Context) (do func(what string, steps ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
-	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text = func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text %s: %v", sel, err)
-		}
-		return v
-	}
-	return do, text
 }
 
 // accountOf is the first demo sign-in with the role.

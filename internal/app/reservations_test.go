@@ -183,7 +183,7 @@ func TestReservationsAPI(t *testing.T) {
 		body               any
 	}{
 		{"occupancy", "GET", "/api/v1/admin/occupancy?day=" + snap.Conf.Days[0], nil},
-		{"check-in", "POST", "/api/v1/admin/checkins", map[string]string{"sessionId": s1.ID, "attendeeId": "u_someone"}},
+		{"check-in", "POST", "/api/v1/admin/checkins", map[string]string{"sessionId": s1.ID, "attendeeId": userID(t, srv.URL, tok)}},
 		{"edit", "PATCH", "/api/v1/admin/sessions/" + s2.ID, map[string]any{"recordingUrl": "https://example.com/r"}},
 	}
 	for _, tt := range organizerOnly {

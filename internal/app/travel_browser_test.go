@@ -32,20 +32,8 @@ func TestBrowserOrganizerTravel(t *testing.T) {
 			org = d
 		}
 	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text %s: %v", sel, err)
-		}
-		return v
-	}
+	do, _ := chromeSteps(t, ctx)
+	text := chromeText(t, ctx)
 	do("sign in as the organizer on a phone",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
 		chromedp.Navigate(srv.URL+"/signin?next=/admin/import"),

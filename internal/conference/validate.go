@@ -2,6 +2,7 @@ package conference
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type ValidateOptions struct {
 	// RoomOverlapIsWarning reports two sittings in one room at once as a
 	// warning instead of an error (real schedules do this).
 	RoomOverlapIsWarning bool
+	// BadRecordingURLIsWarning reports a recordingUrl that is not http(s)
+	// as a warning: for a conference stored before that was refused, which
+	// must still load (it is never served: Session.SafeRecordingURL).
+	BadRecordingURLIsWarning bool
 }
 
 const maxProblems = 100
@@ -158,6 +163,13 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 		if s.RoomID != "" && !rooms[s.RoomID] {
 			v.add(p+".roomId", "expected the id of a room in rooms, got %q", s.RoomID)
 		}
+		if !ValidRecordingURL(s.RecordingURL) {
+			add := v.add
+			if opt.BadRecordingURLIsWarning {
+				add = v.warn
+			}
+			add(p+".recordingUrl", "expected an http:// or https:// address of at most %d characters, got %.80q", MaxURLLen, s.RecordingURL)
+		}
 		if s.Start.IsZero() != s.End.IsZero() {
 			v.add(p+".end", "expected start and end together, or neither for an unscheduled session")
 		} else if !s.Start.IsZero() {
@@ -249,4 +261,34 @@ func (v *validator) id(path, id string, seen map[string]bool, what string) {
 		v.add(path, "duplicate %s id %q", what, id)
 	}
 	seen[id] = true
+}
+
+// MaxURLLen bounds a recording URL.
+const MaxURLLen = 2000
+
+// ValidRecordingURL reports whether u is empty or an absolute http(s) URL
+// with a host and no credentials, of at most MaxURLLen characters: what a
+// page may link to. javascript:, data: and the like are not.
+func ValidRecordingURL(u string) bool {
+	if u == "" {
+		return true
+	}
+	if len(u) > MaxURLLen || strings.TrimSpace(u) != u {
+		return false
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Host == "" || parsed.User != nil {
+		return false
+	}
+	return parsed.Scheme == "https" || parsed.Scheme == "http"
+}
+
+// SafeRecordingURL is the recording URL to serve: "" unless it is valid
+// (ValidRecordingURL), so that nothing else stored before it was checked
+// reaches a page or a client.
+func (s *Session) SafeRecordingURL() string {
+	if ValidRecordingURL(s.RecordingURL) {
+		return s.RecordingURL
+	}
+	return ""
 }

@@ -46,6 +46,23 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{"bad boolean in the environment", map[string]string{"VENUEHOP_DEMO": "maybe"}, nil, nil, "VENUEHOP_DEMO: expected true or false"},
 		{"bad time in the environment", map[string]string{"VENUEHOP_NOW": "noon"}, nil, nil, "VENUEHOP_NOW: expected an RFC 3339 instant"},
 		{"bad log level", map[string]string{"VENUEHOP_LOG_LEVEL": "loud"}, nil, nil, "--log-level"},
+		{"stream and anonymous limits", map[string]string{"VENUEHOP_MAX_STREAMS": "500", "VENUEHOP_ANONYMOUS_STREAM_TIMEOUT": "2m", "VENUEHOP_ANONYMOUS_RATE": "2.5"},
+			[]string{"--streams-per-attendee", "2", "--streams-per-address", "3", "--anonymous-burst", "9"},
+			func(c Config) bool {
+				return c.Streams == StreamLimits{Max: 500, PerAttendee: 2, PerAddress: 3, AnonymousMaxAge: 2 * time.Minute} &&
+					c.AnonymousRate == 2.5 && c.AnonymousBurst == 9
+			}, ""},
+		{"stream defaults", nil, nil, func(c Config) bool {
+			return c.Streams.Max == 0 && c.Streams.PerAttendee > 0 && c.Streams.PerAddress > 0 && c.Streams.AnonymousMaxAge > 0 && c.AnonymousRate > 0
+		}, ""},
+		{"bad stream number in the environment", map[string]string{"VENUEHOP_MAX_STREAMS": "lots"}, nil, nil, "VENUEHOP_MAX_STREAMS: expected a whole number"},
+		{"bad duration in the environment", map[string]string{"VENUEHOP_ANONYMOUS_STREAM_TIMEOUT": "soon"}, nil, nil, "VENUEHOP_ANONYMOUS_STREAM_TIMEOUT: expected a duration"},
+		{"no streams per attendee", nil, []string{"--streams-per-attendee", "0"}, nil, "--streams-per-attendee must be at least 1"},
+		{"negative stream total", nil, []string{"--max-streams", "-1"}, nil, "--max-streams must be 0"},
+		{"negative anonymous rate", nil, []string{"--anonymous-rate", "-1"}, nil, "--anonymous-rate must be 0"},
+		{"metrics on its own listener", map[string]string{"VENUEHOP_METRICS_TOKEN": "t0ken"}, []string{"--metrics-addr", "127.0.0.1:9100"},
+			func(c Config) bool { return c.MetricsAddr == "127.0.0.1:9100" && c.MetricsToken == "t0ken" }, ""},
+		{"metrics on the same address", nil, []string{"--addr", ":9000", "--metrics-addr", ":9000"}, nil, "--metrics-addr must differ"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
 )
 
 // Code classifies an error for clients. The values are part of the API.
@@ -66,3 +68,22 @@ func Of(err error) Code {
 
 // Is reports whether err carries the code.
 func Is(err error, code Code) bool { return err != nil && Of(err) == code }
+
+// RetryAfter is the Details of a rate_limited or unavailable error that
+// knows how long the client should wait; the HTTP edge turns it into a
+// Retry-After header.
+type RetryAfter struct {
+	Seconds int `json:"retryAfterSeconds"`
+}
+
+// RetryAfterSeconds lets the HTTP edge find the wait behind any Details
+// type that offers one.
+func (r RetryAfter) RetryAfterSeconds() int { return r.Seconds }
+
+// Retry returns a coded error (RateLimited or Unavailable) that says to
+// come back after wait, rounded up to whole seconds, at least one.
+func Retry(code Code, wait time.Duration, format string, args ...any) *Error {
+	e := New(code, format, args...)
+	e.Details = RetryAfter{Seconds: max(1, int(math.Ceil(wait.Seconds())))}
+	return e
+}

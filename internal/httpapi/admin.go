@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"venuehop/internal/account"
+	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
 	"venuehop/internal/reservation"
@@ -60,8 +61,10 @@ func (a *API) editSession(w http.ResponseWriter, r *http.Request) {
 		}
 		*f.out = &t
 	}
-	if in.RecordingURL != nil && len(*in.RecordingURL) > 2000 {
-		a.fail(w, r, errcode.New(errcode.Invalid, "recordingUrl is longer than 2000 characters"))
+	if in.RecordingURL != nil && !conference.ValidRecordingURL(*in.RecordingURL) {
+		err := errcode.New(errcode.Invalid, "recordingUrl must be an http:// or https:// address of at most %d characters (or empty for none)", conference.MaxURLLen)
+		err.Unprocessable = true
+		a.fail(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
@@ -91,6 +94,17 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) {
 	if in.SessionID == "" {
 		a.fail(w, r, errcode.New(errcode.Invalid, "sessionId is required"))
 		return
+	}
+	// Only an attendee with an account can be checked in: a badge scan of
+	// someone unknown is a mistake to show, not a row to keep.
+	if in.AttendeeID != "" && a.Accounts != nil {
+		if _, err := a.Accounts.Store().UserByID(r.Context(), in.AttendeeID); err != nil {
+			if errcode.Is(err, errcode.NotFound) {
+				err = errcode.New(errcode.NotFound, "no attendee with the id %q", in.AttendeeID)
+			}
+			a.fail(w, r, err)
+			return
+		}
 	}
 	c, err := a.Reservations.CheckIn(r.Context(), in.SessionID, in.AttendeeID)
 	if err != nil {

@@ -56,6 +56,8 @@ type credentialsJSON struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Name     string `json:"name,omitempty"`
+	// Code is the one-time sign-up code of a registered attendee.
+	Code string `json:"code,omitempty"`
 }
 
 type tokenJSON struct {
@@ -69,7 +71,9 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	u, tok, err := a.Accounts.Signup(r.Context(), in.Email, in.Password, in.Name, account.APIToken)
+	u, tok, err := a.Accounts.Register(r.Context(), account.SignUp{
+		Email: in.Email, Password: in.Password, Name: in.Name, Code: in.Code, IP: httpx.ClientIP(r),
+	}, account.APIToken)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"venuehop/internal/account"
 	"venuehop/internal/clock"
+	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
@@ -27,17 +29,39 @@ const (
 	clientBuffer = 32
 )
 
+// StreamLimits bound the streams a hub admits, so that streams cannot use
+// up the descriptors and memory ordinary requests need.
+type StreamLimits struct {
+	Max         int // in total
+	PerAttendee int // of one signed-in attendee
+	PerAddress  int // anonymous ones from one client address (or IPv6 /64)
+	// AnonymousMaxAge ends an anonymous stream after this long; the
+	// browser reconnects (and is admitted again if there is room).
+	AnonymousMaxAge time.Duration
+}
+
+// DefaultStreamLimits are the limits of a hub nobody configured.
+var DefaultStreamLimits = StreamLimits{Max: 1000, PerAttendee: 4, PerAddress: 8, AnonymousMaxAge: 10 * time.Minute}
+
+// streamRetry is the Retry-After of a refused stream: about when one may
+// have ended.
+const streamRetry = 30 * time.Second
+
 // Hub fans reservation events out to Server-Sent Events clients. It is the
 // engine's Notifier: seats are coalesced and sent to everyone, offers only
 // to their attendee, changes to everyone. A client that does not keep up is
-// dropped rather than slowing anyone else.
+// dropped rather than slowing anyone else. It admits streams within its
+// StreamLimits and ends those of a token that is signed out.
 type Hub struct {
 	live  *live.Holder
 	clock clock.Clock
 	log   *slog.Logger
 
 	mu      sync.Mutex
+	limits  StreamLimits
 	clients map[*sseClient]struct{}
+	byUser  map[string]int // open streams per signed-in attendee
+	byAddr  map[string]int // open anonymous streams per address key
 	pending map[string]reservation.SeatCount
 
 	stop    chan struct{}
@@ -46,15 +70,18 @@ type Hub struct {
 }
 
 type sseClient struct {
-	user string // "" when not signed in
-	ch   chan []byte
+	user  string            // "" when not signed in
+	token account.TokenHash // the token it was opened with (signed in)
+	addr  string            // address key (anonymous)
+	ch    chan []byte
 }
 
 var _ reservation.Notifier = (*Hub)(nil)
 
 // NewHub starts a hub; Close stops it.
 func NewHub(lv *live.Holder, clk clock.Clock, log *slog.Logger) *Hub {
-	h := &Hub{live: lv, clock: clk, log: log, clients: map[*sseClient]struct{}{},
+	h := &Hub{live: lv, clock: clk, log: log, limits: DefaultStreamLimits, clients: map[*sseClient]struct{}{},
+		byUser: map[string]int{}, byAddr: map[string]int{},
 		pending: map[string]reservation.SeatCount{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go h.run()
 	return h
@@ -64,6 +91,20 @@ func NewHub(lv *live.Holder, clk clock.Clock, log *slog.Logger) *Hub {
 func (h *Hub) Close() {
 	h.once.Do(func() { close(h.stop) })
 	<-h.stopped
+}
+
+// SetLimits changes the limits for streams opened from now on.
+func (h *Hub) SetLimits(l StreamLimits) {
+	h.mu.Lock()
+	h.limits = l
+	h.mu.Unlock()
+}
+
+// Limits returns the limits in force.
+func (h *Hub) Limits() StreamLimits {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.limits
 }
 
 // Clients is the number of connected streams.
@@ -82,8 +123,7 @@ func (h *Hub) run() {
 		case <-h.stop:
 			h.mu.Lock()
 			for c := range h.clients {
-				close(c.ch)
-				delete(h.clients, c)
+				h.dropLocked(c)
 			}
 			h.mu.Unlock()
 			return
@@ -147,8 +187,35 @@ func (h *Hub) send(msg []byte, user string) {
 		select {
 		case c.ch <- msg:
 		default:
-			close(c.ch)
-			delete(h.clients, c)
+			h.dropLocked(c)
+		}
+	}
+}
+
+// dropLocked ends a client's stream and frees its place. h.mu is held.
+func (h *Hub) dropLocked(c *sseClient) {
+	if _, ok := h.clients[c]; !ok {
+		return
+	}
+	delete(h.clients, c)
+	close(c.ch)
+	if c.user != "" {
+		if h.byUser[c.user]--; h.byUser[c.user] <= 0 {
+			delete(h.byUser, c.user)
+		}
+	} else if h.byAddr[c.addr]--; h.byAddr[c.addr] <= 0 {
+		delete(h.byAddr, c.addr)
+	}
+}
+
+// EndToken ends every stream opened with the token (its sign-out), so
+// that they get no more of its attendee's offers.
+func (h *Hub) EndToken(t account.TokenHash) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if c.user != "" && c.token == t {
+			h.dropLocked(c)
 		}
 	}
 }
@@ -185,33 +252,67 @@ func (h *Hub) SessionChanged(sessionID, kind string) {
 	h.send(buf.Bytes(), "")
 }
 
-func (h *Hub) subscribe(user string) *sseClient {
-	c := &sseClient{user: user, ch: make(chan []byte, clientBuffer)}
+// subscribe admits a stream of user (signed in with token) or, when user
+// is "", an anonymous one from addr, within the limits: past the
+// attendee's or the address's share it is errcode.RateLimited, past the
+// total errcode.Unavailable, both with a Retry-After.
+func (h *Hub) subscribe(user string, token account.TokenHash, addr string) (*sseClient, error) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.limits
+	switch {
+	case user != "" && h.byUser[user] >= l.PerAttendee:
+		return nil, errcode.Retry(errcode.RateLimited, streamRetry,
+			"you already have %d live update streams open (close a tab or sign out elsewhere)", l.PerAttendee)
+	case user == "" && h.byAddr[addr] >= l.PerAddress:
+		return nil, errcode.Retry(errcode.RateLimited, streamRetry,
+			"your network already has %d anonymous live update streams open; sign in or close a tab", l.PerAddress)
+	case len(h.clients) >= l.Max:
+		return nil, errcode.Retry(errcode.Unavailable, streamRetry,
+			"the server has as many live update streams open as it can take; the page still works, reload it later for live counts")
+	}
+	c := &sseClient{user: user, token: token, addr: addr, ch: make(chan []byte, clientBuffer)}
 	h.clients[c] = struct{}{}
-	h.mu.Unlock()
-	return c
+	if user != "" {
+		h.byUser[user]++
+	} else {
+		h.byAddr[addr]++
+	}
+	return c, nil
 }
 
 func (h *Hub) unsubscribe(c *sseClient) {
 	h.mu.Lock()
-	if _, ok := h.clients[c]; ok {
-		delete(h.clients, c)
-		close(c.ch)
-	}
+	h.dropLocked(c)
 	h.mu.Unlock()
 }
 
 // events is GET /api/v1/events: the Server-Sent Events stream. Anyone may
 // listen to seats and changes; offers go only to their signed-in attendee.
+// An anonymous stream ends after the hub's AnonymousMaxAge; a signed-in
+// one when its token is signed out (here: at once; on another node: at
+// the next heartbeat, which checks the token again).
 func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	user := ""
+	user, token := "", ""
+	var hash account.TokenHash
 	if u, ok := httpx.UserFrom(r.Context()); ok {
 		user = u.ID
+		token, _ = httpx.PresentedToken(r)
+		hash = account.HashToken(token)
 	}
-	c := a.Events.subscribe(user)
+	c, err := a.Events.subscribe(user, hash, httpx.AddressKey(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	defer a.Events.unsubscribe(c)
+	var maxAge <-chan time.Time
+	if user == "" {
+		t := time.NewTimer(a.Events.Limits().AnonymousMaxAge)
+		defer t.Stop()
+		maxAge = t.C
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -231,12 +332,20 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-maxAge:
+			return
 		case m, ok := <-c.ch:
 			if !ok {
-				return // too slow, or shutting down
+				return // too slow, signed out, or shutting down
 			}
 			msg = m
 		case <-beat.C:
+			if user != "" && a.Accounts != nil {
+				// Signed out on another node, or expired: end the stream.
+				if u, err := a.Accounts.Authenticate(r.Context(), token); err == nil && u == nil {
+					return
+				}
+			}
 			msg = []byte(": ping\n\n")
 		}
 		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))

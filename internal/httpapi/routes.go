@@ -2,6 +2,7 @@
 package httpapi
 
 import (
+	"crypto/subtle"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"venuehop/internal/agenda"
 	"venuehop/internal/calfeed"
 	"venuehop/internal/clock"
+	"venuehop/internal/errcode"
+	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
@@ -25,6 +28,11 @@ type Deps struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// MetricsToken also opens GET /metrics (besides an admin's token);
+	// MetricsElsewhere means /metrics is on a listener of its own, and
+	// this mux answers 404 for it.
+	MetricsToken     string
+	MetricsElsewhere bool
 	// Accounts signs people in and keeps their favourites and blocks.
 	Accounts *account.Service
 	// Reservations is the seat engine (reservations.go, admin.go); Seats
@@ -58,10 +66,40 @@ func New(d Deps) *API { return &API{Deps: d} }
 //go:embed openapi.json
 var openAPI []byte
 
+// MetricsHandler is the Prometheus text format of the registry, for a
+// listener of its own (--metrics-addr).
+func (a *API) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})
+}
+
+// metrics is GET /metrics on the public listener: for an admin's token or
+// the metrics token, in the Authorization header; 401 without, 403 for
+// anyone else; 404 when the metrics have a listener of their own.
+func (a *API) metrics(w http.ResponseWriter, r *http.Request) {
+	if a.MetricsElsewhere {
+		a.notFound(w, r)
+		return
+	}
+	if tok, ok := httpx.BearerToken(r); ok && a.MetricsToken != "" &&
+		subtle.ConstantTimeCompare([]byte(tok), []byte(a.MetricsToken)) == 1 {
+		a.MetricsHandler().ServeHTTP(w, r)
+		return
+	}
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if u.Role != account.Admin {
+		a.fail(w, r, errcode.New(errcode.Forbidden, "the metrics need the admin role or the metrics token"))
+		return
+	}
+	a.MetricsHandler().ServeHTTP(w, r)
+}
+
 // Register adds every API route to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /metrics", a.metrics)
 	mux.HandleFunc("GET /api/openapi.json", a.openapi)
 
 	mux.HandleFunc("GET /api/v1/conference", a.conference)

@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ const (
 	// anonCSRFCookie is the CSRF secret of a browser not signed in yet, so
 	// the sign-in and sign-up forms are protected too (login CSRF).
 	anonCSRFCookie = "vh_csrf"
+	// DeviceCookie marks a browser that signed in before, so that locks
+	// strangers caused by guessing do not apply to it (account.Throttle).
+	DeviceCookie = "vh_device"
 	// MaxFormBytes bounds a form body read for its CSRF token.
 	MaxFormBytes = 64 << 10
 )
@@ -173,6 +177,23 @@ func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl 
 	})
 }
 
+// SetDeviceCookie gives the browser its device cookie, for a year: sent
+// only to the sign-in form, never readable by script.
+func SetDeviceCookie(w http.ResponseWriter, r *http.Request, value string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: DeviceCookie, Value: value, Path: "/signin", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// DeviceCookieValue is the browser's device cookie, if any.
+func DeviceCookieValue(r *http.Request) string {
+	if c, err := r.Cookie(DeviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
 // ClearSessionCookie removes the sign-in cookie.
 func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
@@ -292,4 +313,19 @@ func rejectCSRF(w http.ResponseWriter, r *http.Request, log *slog.Logger) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusForbidden)
 	csrfPage.Execute(w, "The form has expired or did not come from this site. Go back, reload the page and try again")
+}
+
+// AddressKey is the client address as rate limits count it: an IPv4
+// address, or the /64 of an IPv6 one (one host usually owns a whole /64).
+func AddressKey(r *http.Request) string {
+	ip := ClientIP(r)
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

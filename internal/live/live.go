@@ -20,9 +20,11 @@ type State struct {
 }
 
 // Build validates c and precomputes everything reads need. Overlapping
-// sittings in one room are tolerated (real imports have them).
+// sittings in one room are tolerated (real imports have them), and so is a
+// recording URL that is not http(s), which a store from before it was
+// refused may hold (it is never served).
 func Build(c *conference.Conference, rev int64) (*State, error) {
-	snap, err := conference.NewSnapshot(c, rev, conference.ValidateOptions{RoomOverlapIsWarning: true})
+	snap, err := conference.NewSnapshot(c, rev, conference.ValidateOptions{RoomOverlapIsWarning: true, BadRecordingURLIsWarning: true})
 	if err != nil {
 		return nil, err
 	}

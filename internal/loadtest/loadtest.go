@@ -42,7 +42,12 @@ type Options struct {
 	AdminPassword string
 	ServerPIDs    []int  // read the servers' memory from /proc (same machine), summed
 	Seed          uint64 // session choice; the same seed, the same rush
-	Log           io.Writer
+	// Flood anonymous GETs of FloodPath (default DefaultFloodPath) over
+	// this many connections of their own during the rush: the rush's
+	// latency beside a crowd of scrapers. 0: no flood.
+	Flood     int
+	FloodPath string
+	Log       io.Writer
 }
 
 // Report is the outcome (API.md's loadtest fields, and a few more).
@@ -70,6 +75,8 @@ type Report struct {
 	ServerRssMB   float64 `json:"serverRssMB"`
 	CeilingPerSec float64 `json:"ceilingPerSec,omitempty"`
 	Ratio         float64 `json:"ratio,omitempty"`
+	// FloodStatuses counts the flood's answers by HTTP status.
+	FloodStatuses map[string]int `json:"floodStatuses,omitempty"`
 }
 
 func (o *Options) defaults() {
@@ -152,7 +159,20 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	for i, t := range targets {
 		urls[i] = t + "/api/v1/me/reservations"
 	}
+	var floodDone func() map[string]int
+	stopFlood := make(chan struct{})
+	if opt.Flood > 0 {
+		if opt.FloodPath == "" {
+			opt.FloodPath = DefaultFloodPath
+		}
+		fmt.Fprintf(opt.Log, "flooding %s over %d connections during the rush...\n", opt.FloodPath, opt.Flood)
+		floodDone = flood(ctx, opt.Target, opt.FloodPath, opt.Flood, stopFlood)
+	}
 	res, err := rush(ctx, urls, tokens, plans, opt.Conns)
+	close(stopFlood)
+	if floodDone != nil {
+		rep.FloodStatuses = floodDone()
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -194,7 +214,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 			rep.ReservedDelta = delta
 		}
 	}
-	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs)
+	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs, admin)
 
 	if opt.Ceiling {
 		fmt.Fprintf(opt.Log, "measuring the do-nothing ceiling...\n")
@@ -482,24 +502,25 @@ func Targets(list string) []string {
 
 // serversRSS sums the nodes' memory: each pid's peak from /proc when pids
 // are given (the i-th paired with the i-th target, whose /metrics is the
-// fallback), else every target's current RSS from /metrics.
-func serversRSS(ctx context.Context, client *http.Client, targets []string, pids []int) float64 {
+// fallback), else every target's current RSS from /metrics, which the
+// admin token opens.
+func serversRSS(ctx context.Context, client *http.Client, targets []string, pids []int, admin string) float64 {
 	sum := 0.0
 	if len(pids) == 0 {
 		for _, t := range targets {
-			sum += serverRSS(ctx, client, t, 0)
+			sum += serverRSS(ctx, client, t, 0, admin)
 		}
 		return sum
 	}
 	for i, pid := range pids {
-		sum += serverRSS(ctx, client, targets[min(i, len(targets)-1)], pid)
+		sum += serverRSS(ctx, client, targets[min(i, len(targets)-1)], pid, admin)
 	}
 	return sum
 }
 
 // serverRSS is the server's peak resident memory: from /proc when its pid
 // is known (same machine), else its current RSS from /metrics.
-func serverRSS(ctx context.Context, client *http.Client, base string, pid int) float64 {
+func serverRSS(ctx context.Context, client *http.Client, base string, pid int, admin string) float64 {
 	if pid > 0 {
 		if f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
 			defer f.Close()
@@ -513,6 +534,7 @@ func serverRSS(ctx context.Context, client *http.Client, base string, pid int) f
 		}
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0

@@ -115,6 +115,11 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		db.mu.Unlock()
 		json.NewEncoder(w).Encode(out)
 	case "GET /metrics":
+		// As venuehop: the metrics are for an admin's token.
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); !ok || tok == "" {
+			http.Error(w, `{"error":{"code":"unauthorized","message":"sign in"}}`, http.StatusUnauthorized)
+			return
+		}
 		fmt.Fprintln(w, "process_resident_memory_bytes 1048576")
 	default:
 		http.NotFound(w, r)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,19 +40,6 @@ func (s *Server) withAccount(w http.ResponseWriter, r *http.Request, lv *layoutV
 	}
 	// The header differs per visitor.
 	w.Header().Add("Vary", "Cookie")
-}
-
-// safeNext keeps a redirect target on this site: a path, never another host
-// ("//evil.example", "/\evil.example", "https://...").
-func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return next
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) (*conference.Snapshot, bool) {
@@ -93,8 +79,12 @@ func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request, back strin
 type authView struct {
 	CSRF, Next  string
 	Email, Name string
-	Errors      map[string]string // by field: email, password, name
-	Error       string            // not about one field
+	Code        string
+	// Registered is sign-up for registered attendees only: the form asks
+	// for the code of the invitation.
+	Registered bool
+	Errors     map[string]string // by field: email, password, name, code
+	Error      string            // not about one field
 }
 
 func (s *Server) handleSigninForm(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +108,9 @@ func (s *Server) authForm(w http.ResponseWriter, r *http.Request, page string, s
 	title := "Sign in"
 	if page == "signup" {
 		title = "Create an account"
+		if mode, err := s.accounts.SignupMode(r.Context()); err == nil {
+			v.Registered = mode == account.RegisteredOnly
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, page, "layout", layoutView{Title: title, ConferenceName: snap.Conf.Name, Nav: page, Main: v})
@@ -131,9 +124,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, v 
 		v.Error = "Something went wrong on our side. Please try again."
 		return http.StatusInternalServerError
 	}
-	if ra, ok := ce.Details.(account.RetryAfter); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(ra.Seconds))
-	}
+	setRetryAfter(w, err)
 	msg := strings.ToUpper(ce.Message[:1]) + ce.Message[1:] + "."
 	if f := account.FieldOf(err); f != "" {
 		v.Errors = map[string]string{f: msg}
@@ -145,19 +136,27 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, v 
 
 func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 	v := authView{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
-	_, tok, err := s.accounts.Login(r.Context(), v.Email, r.PostFormValue("password"), httpx.ClientIP(r), account.SessionToken)
+	res, err := s.accounts.SignIn(r.Context(), account.SignIn{
+		Email: v.Email, Password: r.PostFormValue("password"), IP: httpx.ClientIP(r),
+		Device: httpx.DeviceCookieValue(r), WantDevice: true,
+	}, account.SessionToken)
 	if err != nil {
 		status := s.formError(w, r, err, &v)
 		s.authForm(w, r, "signin", status, v)
 		return
 	}
-	httpx.SetSessionCookie(w, r, tok, s.accounts.SessionTTL())
+	httpx.SetSessionCookie(w, r, res.Token, s.accounts.SessionTTL())
+	if res.Device != "" {
+		httpx.SetDeviceCookie(w, r, res.Device)
+	}
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }
 
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
-	v := authView{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Next: safeNext(r.PostFormValue("next"))}
-	u, tok, err := s.accounts.Signup(r.Context(), v.Email, r.PostFormValue("password"), v.Name, account.SessionToken)
+	v := authView{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Code: r.PostFormValue("code"), Next: safeNext(r.PostFormValue("next"))}
+	u, tok, err := s.accounts.Register(r.Context(), account.SignUp{
+		Email: v.Email, Password: r.PostFormValue("password"), Name: v.Name, Code: v.Code, IP: httpx.ClientIP(r),
+	}, account.SessionToken)
 	if err != nil {
 		status := s.formError(w, r, err, &v)
 		s.authForm(w, r, "signup", status, v)
@@ -274,6 +273,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, snap *confere
 		s.serverError(w, r, err)
 		return
 	}
+	setRetryAfter(w, err)
 	s.renderError(w, r, snap.Conf.Name, httpx.Status(err), strings.ToUpper(ce.Message[:1])+ce.Message[1:]+".")
 }
 

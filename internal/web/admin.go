@@ -21,7 +21,7 @@ import (
 
 // adminPageNames are the organizer pages and the attendee's calendar page
 // (calendar.go), parsed like pageNames.
-var adminPageNames = []string{"admin", "import", "calendar"}
+var adminPageNames = []string{"admin", "import", "calendar", "attendees"}
 
 // The import page's flow, without JavaScript: the organizer uploads a file
 // (multipart, POST /admin/import/upload); the server checks it as a dry
@@ -93,6 +93,7 @@ func (s *Server) registerAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/import", s.handleImportForm)
 	mux.HandleFunc("POST /admin/import"+httpx.UploadSuffix, s.handleImportUpload)
 	mux.HandleFunc("POST /admin/import/apply", s.handleImportApply)
+	s.registerAttendees(mux) // attendees.go
 }
 
 // organizer returns the signed-in organizer or admin; anyone else is sent

@@ -323,7 +323,7 @@ func newSessionView(snap *conference.Snapshot, se *conference.Session) sessionVi
 		Topics:             se.Topics,
 		Speakers:           se.Speakers,
 		ReservableCapacity: snap.ReservableCapacity(se),
-		RecordingURL:       se.RecordingURL,
+		RecordingURL:       se.SafeRecordingURL(),
 	}
 	if se.Scheduled() {
 		v.Minutes = se.Minutes()

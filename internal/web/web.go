@@ -278,9 +278,34 @@ func (s *Server) handleVenues(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// serverError answers a failure that is not the visitor's: a store that
+// cannot take a write just now (a full disk, a busy or unreachable
+// database) is a 503 page saying so, with Retry-After, and nothing lost;
+// anything else a logged 500.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if errcode.Is(err, errcode.Unavailable) {
+		setRetryAfter(w, err)
+		s.log.Warn("web: unavailable", "path", r.URL.Path, "err", err)
+		s.renderError(w, r, "", http.StatusServiceUnavailable,
+			"The server cannot save or load this right now, so nothing was changed. Please try again in a minute.")
+		return
+	}
 	s.log.Error("web: page failed", "path", r.URL.Path, "err", err)
 	s.renderError(w, r, "", http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
+}
+
+// setRetryAfter sets Retry-After from a coded error that says how long to
+// wait (one second for an unavailable one that does not).
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var e *errcode.Error
+	if !errors.As(err, &e) || (e.Code != errcode.Unavailable && e.Code != errcode.RateLimited) {
+		return
+	}
+	secs := 1
+	if ra, ok := e.Details.(interface{ RetryAfterSeconds() int }); ok {
+		secs = ra.RetryAfterSeconds()
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, confName string, status int, message string) {

@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"venuehop/internal/errcode"
+	"venuehop/internal/store"
 )
 
 // SQLSTATE codes this backend acts on.
@@ -115,6 +116,8 @@ func dbErr(err error, what string) error {
 	switch {
 	case errors.As(err, &coded):
 		return err
+	case store.NoSpace(err, what) != nil:
+		return store.NoSpace(err, what)
 	case unavailable(err):
 		return errcode.Wrap(errcode.Unavailable, err, "%s: the database is unavailable; retry shortly", what)
 	}

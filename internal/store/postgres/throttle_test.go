@@ -110,10 +110,12 @@ func TestSignInThrottleAcrossNodes(t *testing.T) {
 		_, _, err := nodes[node].Login(ctx, email, password, fmt.Sprintf("203.0.113.%d", ip), account.SessionToken)
 		return err
 	}
-	// The guesser spreads the free failures over both nodes and addresses.
-	free := nodes[0].Throttle().FreePerEmail
+	// The guesser spreads the free failures over both nodes, from one
+	// address.
+	const guesser, home = 50, 7
+	free := nodes[0].Throttle().FreePerPair
 	for i := range free {
-		if err := login(i%2, fmt.Sprintf("guess %d", i), i); !errcode.Is(err, errcode.Unauthorized) {
+		if err := login(i%2, fmt.Sprintf("guess %d", i), guesser); !errcode.Is(err, errcode.Unauthorized) {
 			t.Fatalf("guess %d on node %d: %v, want unauthorized", i+1, i%2, err)
 		}
 	}
@@ -121,19 +123,22 @@ func TestSignInThrottleAcrossNodes(t *testing.T) {
 		name     string
 		node     int
 		password string
+		ip       int
 		advance  time.Duration // before the step
 		want     errcode.Code  // "" for a success
 	}{
-		{"one guess too many, node 0", 0, "another guess", 0, errcode.RateLimited},
-		{"one guess too many, node 1", 1, "another guess", 0, errcode.RateLimited},
-		{"even the right password waits", 1, pw, 0, errcode.RateLimited},
-		{"after the lock, the right password on node 1", 1, pw, time.Second, ""},
-		{"the success cleared the count on node 0 too", 0, "a fresh guess", 0, errcode.Unauthorized},
-		{"and the next right password passes there", 0, pw, 0, ""},
+		{"one guess too many, node 0", 0, "another guess", guesser, 0, errcode.RateLimited},
+		{"one guess too many, node 1", 1, "another guess", guesser, 0, errcode.RateLimited},
+		{"even the right password waits there", 1, pw, guesser, 0, errcode.RateLimited},
+		{"the real user, from home, meanwhile", 0, pw, home, 0, ""},
+		{"and on the other node", 1, pw, home, 0, ""},
+		{"after the lock, the right password on node 1", 1, pw, guesser, time.Second, ""},
+		{"the success cleared that count on node 0 too", 0, "a fresh guess", guesser, 0, errcode.Unauthorized},
+		{"and the next right password passes there", 0, pw, guesser, 0, ""},
 	}
 	for _, st := range steps {
 		clockMs.Add(st.advance.Milliseconds())
-		err := login(st.node, st.password, 50)
+		err := login(st.node, st.password, st.ip)
 		switch {
 		case st.want == "" && err != nil:
 			t.Errorf("%s: %v, want success", st.name, err)

@@ -33,6 +33,8 @@ type Input struct {
 	Active []Holding
 	// OpenOffers counts open offers by session id.
 	OpenOffers map[string]int64
+	// StrayCheckIns are check-ins of attendees who have no account.
+	StrayCheckIns []Holding
 }
 
 // Capacities maps every session of c to its reservable capacity: its
@@ -150,6 +152,9 @@ func Problems(in Input) []string {
 				latest = se
 			}
 		}
+	}
+	for _, h := range in.StrayCheckIns {
+		problems = append(problems, fmt.Sprintf("session %s: a check-in of attendee %s, who has no account", h.Session, h.Attendee))
 	}
 	return problems
 }

@@ -196,6 +196,8 @@ func dbErr(err error, what string) error {
 	switch {
 	case errors.As(err, &coded):
 		return err
+	case store.NoSpace(err, what) != nil:
+		return store.NoSpace(err, what)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return errcode.Wrap(errcode.Unavailable, err, "%s: cancelled", what)
 	case primaryCode(err) == sqlite3.SQLITE_BUSY, primaryCode(err) == sqlite3.SQLITE_LOCKED:

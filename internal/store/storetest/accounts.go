@@ -30,6 +30,9 @@ func RunAccounts(t *testing.T, open func(t *testing.T) account.Store) {
 		{"FavoritesAreScoped", testFavoritesScoped},
 		{"Blocks", testBlocks},
 		{"BlockLimitUnderConcurrency", testBlockLimit},
+		{"Settings", testSettings},
+		{"RegistryImportAndUpdate", testRegistryImport},
+		{"RegistryClaimedOnce", testRegistryClaim},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -294,4 +297,144 @@ func testBlockLimit(t *testing.T, s account.Store) {
 	if ok.Load() != limit || rejected.Load() != tries-limit || len(list) != limit {
 		t.Errorf("%d stored, %d rejected, %d listed; want %d stored", ok.Load(), rejected.Load(), len(list), limit)
 	}
+}
+
+func testSettings(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	if _, err := s.Setting(ctx, "signup_mode"); !errcode.Is(err, errcode.NotFound) {
+		t.Fatalf("unset setting: %v, want not_found", err)
+	}
+	if err := s.PutSetting(ctx, "signup_mode", "registered"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSetting(ctx, "signup_mode", "open"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Setting(ctx, "signup_mode"); err != nil || v != "open" {
+		t.Errorf("Setting = %q, %v; want the latest value", v, err)
+	}
+	// InitSetting: the first value stays, whoever asks later (concurrently).
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Go(func() {
+			v, err := s.InitSetting(ctx, "device_key", fmt.Sprintf("key-%d", i))
+			if err != nil {
+				t.Errorf("InitSetting: %v", err)
+			}
+			got[i] = v
+		})
+	}
+	wg.Wait()
+	for _, v := range got {
+		if v != got[0] || v == "" {
+			t.Fatalf("InitSetting returned %v: every caller must get the one stored value", got)
+		}
+	}
+	if v, _ := s.Setting(ctx, "device_key"); v != got[0] {
+		t.Errorf("stored %q, InitSetting said %q", v, got[0])
+	}
+}
+
+func registration(email, name, badge, code string) account.Registration {
+	return account.Registration{Email: email, Name: name, BadgeID: badge, Code: code, CreatedAt: accountEpoch}
+}
+
+func testRegistryImport(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	existing := mustUser(t, s, "u_old", "old@example.com", account.Attendee)
+	added, updated, err := s.PutRegistrations(ctx, []account.Registration{
+		registration("ada@example.com", "Ada", "B-1", "aaaaa-aaaaa"),
+		registration("old@example.com", "Old Timer", "B-2", "bbbbb-bbbbb"),
+		registration("grace@example.com", "Grace", "", "ccccc-ccccc"),
+	})
+	if err != nil || added != 3 || updated != 0 {
+		t.Fatalf("PutRegistrations = %d added, %d updated, %v", added, updated, err)
+	}
+	// A second import updates names and badges and keeps codes.
+	added, updated, err = s.PutRegistrations(ctx, []account.Registration{
+		registration("ada@example.com", "Ada Lovelace", "B-10", "zzzzz-zzzzz"),
+		registration("alan@example.com", "Alan", "B-3", "ddddd-ddddd"),
+	})
+	if err != nil || added != 1 || updated != 1 {
+		t.Fatalf("second PutRegistrations = %d added, %d updated, %v", added, updated, err)
+	}
+	list, err := s.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []account.Registration{
+		registration("ada@example.com", "Ada Lovelace", "B-10", "aaaaa-aaaaa"),
+		registration("alan@example.com", "Alan", "B-3", "ddddd-ddddd"),
+		registration("grace@example.com", "Grace", "", "ccccc-ccccc"),
+		{Email: "old@example.com", Name: "Old Timer", BadgeID: "B-2", UserID: existing.ID, CreatedAt: accountEpoch, ClaimedAt: accountEpoch},
+	}
+	if len(list) != len(want) {
+		t.Fatalf("Registrations = %+v, want %+v", list, want)
+	}
+	for i := range want {
+		if list[i] != want[i] {
+			t.Errorf("registration %d = %+v, want %+v", i, list[i], want[i])
+		}
+	}
+	// A badge id taken by another email: nothing of the import is kept.
+	_, _, err = s.PutRegistrations(ctx, []account.Registration{
+		registration("new@example.com", "New", "", "eeeee-eeeee"),
+		registration("grace@example.com", "Grace", "B-3", ""),
+	})
+	wantCode(t, "a badge id of another attendee", err, errcode.Conflict)
+	if after, _ := s.Registrations(ctx); len(after) != len(want) {
+		t.Errorf("a failed import left %d registrations, want %d", len(after), len(want))
+	}
+}
+
+func testRegistryClaim(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	if _, _, err := s.PutRegistrations(ctx, []account.Registration{registration("ada@example.com", "Ada", "B-1", "k7qmz-3xtpa")}); err != nil {
+		t.Fatal(err)
+	}
+	user := func(id, email string) account.User {
+		return account.User{ID: id, Email: email, Name: "Ada", Role: account.Attendee, CreatedAt: accountEpoch}
+	}
+	refusals := []struct {
+		name, email, code string
+	}{
+		{"a wrong code", "ada@example.com", "k7qmz-3xtpb"},
+		{"no code", "ada@example.com", ""},
+		{"not registered", "eve@example.com", "k7qmz-3xtpa"},
+	}
+	for _, r := range refusals {
+		err := s.ClaimRegistration(ctx, r.code, user("u_x", r.email), "$argon2id$x")
+		wantCode(t, r.name, err, errcode.NotFound)
+	}
+	if _, _, err := s.UserByEmail(ctx, "eve@example.com"); !errcode.Is(err, errcode.NotFound) {
+		t.Error("a refused claim created an account")
+	}
+	// Many claims of one registration at once: exactly one account.
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			err := s.ClaimRegistration(ctx, "k7qmz-3xtpa", user(fmt.Sprintf("u_claim%d", i), "ada@example.com"), "$argon2id$hash")
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case !errcode.Is(err, errcode.NotFound):
+				t.Errorf("claim %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d claims of one registration succeeded, want 1", wins.Load())
+	}
+	u, hash, err := s.UserByEmail(ctx, "ada@example.com")
+	if err != nil || hash != "$argon2id$hash" || u.Role != account.Attendee {
+		t.Fatalf("the claimed account: %+v, %q, %v", u, hash, err)
+	}
+	list, _ := s.Registrations(ctx)
+	if len(list) != 1 || list[0].UserID != u.ID || list[0].Code != "" || list[0].ClaimedAt.IsZero() {
+		t.Errorf("after the claim: %+v, want claimed by %s with no code left", list, u.ID)
+	}
+	wantCode(t, "a second claim", s.ClaimRegistration(ctx, "k7qmz-3xtpa", user("u_again", "ada@example.com"), "h"), errcode.NotFound)
 }

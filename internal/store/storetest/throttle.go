@@ -14,8 +14,9 @@ import (
 
 // RunThrottleStore is the conformance suite of account.ThrottleStore, the
 // sign-in throttle's counters, through the policy (account.Throttle) where
-// it can; where it reads entries it relies on the keys' format ("e\x00" +
-// email, "i\x00" + address: account/throttle.go). open returns two stores over the same, new,
+// it can; where it reads entries it relies on the keys' format ("p\x00" +
+// email + "\x00" + address, "i\x00" + address: account/throttle.go). open
+// returns two stores over the same, new,
 // empty counters: two nodes on one database (or the memory store twice).
 // Failures recorded through either must count as one, exactly, also when
 // they race.
@@ -30,6 +31,7 @@ func RunThrottleStore(t *testing.T, open func(t *testing.T) (a, b account.Thrott
 		{"ForgottenAfterTheForgetTime", testThrottleForget},
 		{"SuccessOnOneNodeClearsBoth", testThrottleSuccess},
 		{"AddressesSeparateFromEmails", testThrottleAddress},
+		{"TheRealUserSignsInWhileAGuesserFails", testThrottleRealUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +64,12 @@ func twoNodes(a, b account.ThrottleStore) (*testClock, *account.Throttle, *accou
 
 func mustWait(t *testing.T, th *account.Throttle, email, ip string) time.Duration {
 	t.Helper()
-	w, err := th.Check(context.Background(), email, ip)
+	return mustWaitAs(t, th, account.Attempt{Email: email, IP: ip})
+}
+
+func mustWaitAs(t *testing.T, th *account.Throttle, a account.Attempt) time.Duration {
+	t.Helper()
+	w, err := th.Check(context.Background(), a)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
@@ -71,7 +78,7 @@ func mustWait(t *testing.T, th *account.Throttle, email, ip string) time.Duratio
 
 func mustFail(t *testing.T, th *account.Throttle, email, ip string) {
 	t.Helper()
-	if err := th.RecordFailure(context.Background(), email, ip); err != nil {
+	if err := th.RecordFailure(context.Background(), account.Attempt{Email: email, IP: ip}); err != nil {
 		t.Fatalf("RecordFailure: %v", err)
 	}
 }
@@ -83,28 +90,35 @@ func ipOf(i int) string { return fmt.Sprintf("198.51.100.%d", i) }
 func testThrottleAddsUp(t *testing.T, a, b account.ThrottleStore) {
 	_, ta, tb := twoNodes(a, b)
 	nodes := []*account.Throttle{ta, tb}
-	const email = "ada@example.com"
-	free := ta.FreePerEmail
+	const email, ip = "ada@example.com", "203.0.113.5"
+	free := ta.FreePerPair
 	for i := range free - 1 {
-		mustFail(t, nodes[i%2], email, ipOf(i))
+		mustFail(t, nodes[i%2], email, ip)
 		for j, th := range nodes {
-			if w := mustWait(t, th, email, ipOf(99)); w != 0 {
+			if w := mustWait(t, th, email, ip); w != 0 {
 				t.Fatalf("after %d failures across both nodes, node %d: locked %v", i+1, j, w)
 			}
 		}
 	}
-	// The allowance is for the email, not per node: the next failure, on
-	// either node, locks it on both, and the one after doubles the lock.
+	// The allowance is for the account from that address, not per node:
+	// the next failure, on either node, locks it on both, and the one after
+	// doubles the lock.
 	for i, want := range []time.Duration{ta.BaseLock, 2 * ta.BaseLock, 4 * ta.BaseLock} {
-		mustFail(t, nodes[(free-1+i)%2], email, ipOf(free+i))
+		mustFail(t, nodes[(free-1+i)%2], email, ip)
 		for j, th := range nodes {
-			if w := mustWait(t, th, email, ipOf(99)); w != want {
+			if w := mustWait(t, th, email, ip); w != want {
 				t.Errorf("failure %d, node %d: wait %v, want %v", free+i, j, w, want)
 			}
 		}
 	}
-	if w := mustWait(t, tb, "grace@example.com", ipOf(99)); w != 0 {
-		t.Errorf("another email waits %v", w)
+	for _, other := range []struct{ email, ip string }{
+		{"grace@example.com", ip},    // another account from that address
+		{email, "198.51.100.9"},      // that account from another address
+		{email, "2001:db8:aa:bb::1"}, // ... and from IPv6
+	} {
+		if w := mustWait(t, tb, other.email, other.ip); w != 0 {
+			t.Errorf("%s from %s waits %v", other.email, other.ip, w)
+		}
 	}
 }
 
@@ -176,29 +190,31 @@ func testThrottleForget(t *testing.T, a, b account.ThrottleStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			clk, ta, tb := twoNodes(a, b)
 			email := string(rune('a'+i)) + "@example.com"
-			for range ta.FreePerEmail {
-				mustFail(t, ta, email, "")
+			const ip = "192.0.2.44"
+			key := "p\x00" + email + "\x00" + ip
+			for range ta.FreePerPair {
+				mustFail(t, ta, email, ip)
 			}
-			if w := mustWait(t, tb, email, ""); w != ta.BaseLock {
+			if w := mustWait(t, tb, email, ip); w != ta.BaseLock {
 				t.Fatalf("after the free failures: wait %v, want %v", w, ta.BaseLock)
 			}
 			clk.advance(tt.pause)
-			if w := mustWait(t, tb, email, ""); w != 0 {
+			if w := mustWait(t, tb, email, ip); w != 0 {
 				t.Fatalf("after the pause: still locked for %v", w)
 			}
-			mustFail(t, tb, email, "")
-			got, err := a.Entries(context.Background(), "e\x00"+email)
+			mustFail(t, tb, email, ip)
+			got, err := a.Entries(context.Background(), key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := got["e\x00"+email].Failures; n != tt.wantRun {
+			if n := got[key].Failures; n != tt.wantRun {
 				t.Errorf("failures in a row = %d, want %d (%v)", n, tt.wantRun, got)
 			}
 			wantWait := time.Duration(0)
-			if tt.wantRun > ta.FreePerEmail {
+			if tt.wantRun > ta.FreePerPair {
 				wantWait = 2 * ta.BaseLock
 			}
-			if w := mustWait(t, ta, email, ""); w != wantWait {
+			if w := mustWait(t, ta, email, ip); w != wantWait {
 				t.Errorf("wait %v, want %v", w, wantWait)
 			}
 		})
@@ -208,13 +224,13 @@ func testThrottleForget(t *testing.T, a, b account.ThrottleStore) {
 func testThrottleSuccess(t *testing.T, a, b account.ThrottleStore) {
 	_, ta, tb := twoNodes(a, b)
 	const email, ip = "grace@example.com", "192.0.2.7"
-	for range ta.FreePerEmail {
+	for range ta.FreePerPair {
 		mustFail(t, tb, email, ip)
 	}
 	if w := mustWait(t, ta, email, ip); w == 0 {
 		t.Fatal("not locked after the free failures")
 	}
-	if err := ta.RecordSuccess(context.Background(), email); err != nil {
+	if err := ta.RecordSuccess(context.Background(), account.Attempt{Email: email, IP: ip}); err != nil {
 		t.Fatalf("RecordSuccess: %v", err)
 	}
 	for j, th := range []*account.Throttle{ta, tb} {
@@ -227,14 +243,14 @@ func testThrottleSuccess(t *testing.T, a, b account.ThrottleStore) {
 	if w := mustWait(t, ta, email, ip); w != 0 {
 		t.Errorf("one failure after the success locks for %v", w)
 	}
-	// The address's failures stay (6 of 20 free) and forgetting a key
-	// that has none is no error.
-	got, err := a.Entries(context.Background(), "i\x00"+ip)
+	// The address's and the account's failures stay (6 of 20 and of 100
+	// free) and forgetting a key that has none is no error.
+	got, err := a.Entries(context.Background(), "i\x00"+ip, "e\x00"+email)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := got["i\x00"+ip].Failures; n != ta.FreePerEmail+1 {
-		t.Errorf("the address has %d failures, want %d", n, ta.FreePerEmail+1)
+	if n, m := got["i\x00"+ip].Failures, got["e\x00"+email].Failures; n != ta.FreePerPair+1 || m != n {
+		t.Errorf("the address has %d failures and the account %d, want %d each", n, m, ta.FreePerPair+1)
 	}
 	if err := b.Forget(context.Background(), "e\x00nobody@example.com"); err != nil {
 		t.Errorf("Forget of a missing key: %v", err)
@@ -262,5 +278,55 @@ func testThrottleAddress(t *testing.T, a, b account.ThrottleStore) {
 				t.Errorf("%s, node %d: wait %v, want locked %v", tt.name, j, w, tt.locked)
 			}
 		}
+	}
+}
+
+// testThrottleRealUser: a guesser failing for one account from one
+// address, then from very many, across both nodes, never locks the real
+// user out: from another address they sign in while the guesser's address
+// is locked; once the guesses from everywhere pass the account's far
+// higher allowance, a browser that signed in before (its device) still
+// goes through, and any other waits at most MaxAccountLock.
+func testThrottleRealUser(t *testing.T, a, b account.ThrottleStore) {
+	_, ta, tb := twoNodes(a, b)
+	nodes := []*account.Throttle{ta, tb}
+	const victim, guesser, home = "victim@example.com", "203.0.113.66", "198.51.100.20"
+	for i := range 3 * ta.FreePerIP {
+		mustFail(t, nodes[i%2], victim, guesser)
+	}
+	if w := mustWait(t, ta, victim, guesser); w == 0 {
+		t.Fatal("the guessing address is not locked")
+	}
+	if w := mustWait(t, ta, "someone@example.com", guesser); w == 0 {
+		t.Error("the guessing address is not locked for other accounts")
+	}
+	for j, th := range nodes {
+		if w := mustWait(t, th, victim, home); w != 0 {
+			t.Fatalf("node %d: the real user, from home, waits %v while one address guesses", j, w)
+		}
+	}
+	// Now from a new address per guess (a botnet), past the account's
+	// allowance.
+	for i := range ta.FreePerAccount + 30 {
+		mustFail(t, nodes[i%2], victim, fmt.Sprintf("10.%d.%d.1", i/250, i%250))
+	}
+	device := account.Attempt{Email: victim, IP: home, Device: "device-of-the-victim"}
+	for j, th := range nodes {
+		if w := mustWaitAs(t, th, device); w != 0 {
+			t.Errorf("node %d: the real user's browser waits %v", j, w)
+		}
+		w := mustWait(t, th, victim, "192.0.2.200")
+		if w == 0 || w > th.MaxAccountLock {
+			t.Errorf("node %d: a new browser waits %v, want a lock of at most %v", j, w, th.MaxAccountLock)
+		}
+	}
+	// The device's own failures are counted on its own key.
+	for range ta.FreePerDevice {
+		if err := tb.RecordFailure(context.Background(), device); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := mustWaitAs(t, ta, device); w != ta.BaseLock {
+		t.Errorf("after %d failures of the device itself: wait %v, want %v", ta.FreePerDevice, w, ta.BaseLock)
 	}
 }
