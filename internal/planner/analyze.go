@@ -33,7 +33,8 @@ type DayAgenda struct {
 	ShuttleRides  int    `json:"shuttleRides"`
 	TravelMinutes int    `json:"travelMinutes"`
 	// Lunch: there are LunchMinutes free within 11:00–13:00 at a venue that
-	// serves lunch (before the first item, between two, or after the last).
+	// serves lunch (before the first item, between two, or after the last),
+	// or the day holds a block for lunch.
 	Lunch bool `json:"lunch"`
 }
 
@@ -110,8 +111,11 @@ func (p *problem) analyzeDay(d *dayProb, list []resolvedFixed) DayAgenda {
 		if it.room < 0 { // no place: stays where they are
 			it.room, it.venue = room, venue
 		}
+		if it.Kind == KindBlock && IsLunchBlock(it.Title) {
+			day.Lunch = true // the attendee's own lunch
+		}
 		if i == 0 {
-			day.Lunch = p.lunchFits(d, it.venue, d.midnight, it.start)
+			day.Lunch = day.Lunch || p.lunchFits(d, it.venue, d.midnight, it.start)
 		} else {
 			a := &list[i-1]
 			leg := p.leg(a, it)
