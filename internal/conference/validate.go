@@ -155,6 +155,9 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 		if s.RoomID != "" && !rooms[s.RoomID] {
 			v.add(p+".roomId", "expected the id of a room in rooms, got %q", s.RoomID)
 		}
+		if u := s.StreamURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			v.add(p+".streamUrl", "expected an http or https address, got %q", u)
+		}
 		if s.Start.IsZero() != s.End.IsZero() {
 			v.add(p+".end", "expected start and end together, or neither for an unscheduled session")
 		} else if !s.Start.IsZero() {

@@ -15,6 +15,7 @@ const (
 	StatusTight      = "tight"      // slack under TightMinutes
 	StatusImpossible = "impossible" // arrives after the start
 	StatusSeatLost   = "seat_lost"  // arrives at or after a reserved seat's release instant
+	// StatusOverlap (repair.go): the next item starts before this one ends.
 )
 
 // Agenda is the analysis of an attendee's items, day by day.
@@ -160,6 +161,8 @@ func (p *problem) leg(a, b *resolvedFixed) Leg {
 	leg.SlackMinutes = int(b.start - arrive)
 	reserved := b.Reserved || b.Kind == KindReservation
 	switch {
+	case a.end > b.start:
+		leg.Status = StatusOverlap // not a trip at all: b starts before a ends
 	case arrive > b.start:
 		leg.Status = StatusImpossible
 	case reserved && b.SessionID != "" && arrive >= b.start-int32(p.opt.ReleaseLeadMinutes):

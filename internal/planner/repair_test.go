@@ -159,7 +159,7 @@ func checkNoLateLeg(t *testing.T, w world, p planner.Plan, opt planner.Options) 
 			if d.Items[i].Locked && d.Items[i+1].Locked {
 				continue
 			}
-			if leg.Status == planner.StatusImpossible || leg.Status == planner.StatusSeatLost {
+			if leg.Status == planner.StatusImpossible || leg.Status == planner.StatusSeatLost || leg.Status == planner.StatusOverlap {
 				t.Errorf("%s: leg %s → %s is %s (slack %d)", d.Date, leg.From, leg.To, leg.Status, leg.SlackMinutes)
 			}
 		}
