@@ -57,11 +57,7 @@ func (s *Service) Accept(ctx context.Context, attendeeID, planID string) (Accept
 		p.State = StateAccepted
 		return out, nil
 	}
-	st, err := s.state()
-	if err != nil {
-		return out, err
-	}
-	in, err := s.gather(ctx, st.Snap, attendeeID)
+	m, err := s.mine(ctx, attendeeID)
 	if err != nil {
 		return out, err
 	}
@@ -70,12 +66,7 @@ func (s *Service) Accept(ctx context.Context, attendeeID, planID string) (Accept
 	for _, f := range out.Failed {
 		opt.Unavailable[f.To] = "no seat could be had when your seat was to move there"
 	}
-	acc, err := s.accepted(ctx, attendeeID)
-	if err != nil {
-		return out, err
-	}
-	items, _ := Current(st.Snap, in, acc)
-	np, err := s.build(ctx, st, in, opt, asPlan(st.Snap, items, priorities(st.Snap, in.Wishes)))
+	np, err := s.build(ctx, m.st, m.in, opt, asPlan(m.st.Snap, m.items, priorities(m.st.Snap, m.in.Wishes)))
 	if err != nil {
 		return out, err
 	}

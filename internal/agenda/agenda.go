@@ -225,6 +225,31 @@ func (s *Service) gather(ctx context.Context, snap *conference.Snapshot, attende
 	return in, nil
 }
 
+// mine is an attendee's planning state read at once: the live conference,
+// their inputs, their accepted plan (nil if none) and their current items.
+type mine struct {
+	st       *live.State
+	in       Inputs
+	accepted *Proposal
+	items    []planner.Item
+}
+
+func (s *Service) mine(ctx context.Context, attendeeID string) (mine, error) {
+	var m mine
+	var err error
+	if m.st, err = s.state(); err != nil {
+		return m, err
+	}
+	if m.in, err = s.gather(ctx, m.st.Snap, attendeeID); err != nil {
+		return m, err
+	}
+	if m.accepted, err = s.accepted(ctx, attendeeID); err != nil {
+		return m, err
+	}
+	m.items, _ = Current(m.st.Snap, m.in, m.accepted)
+	return m, nil
+}
+
 // Current returns the items the attendee plans to attend as they stand:
 // reservations, blocks and marked keynotes (less those the accepted plan
 // dropped), plus the sittings of their accepted plan (each as the

@@ -63,24 +63,15 @@ type NextView struct {
 // by priority then start. A suggestion that would make them miss one of
 // their items says which (Misses).
 func (s *Service) Next(ctx context.Context, attendeeID, from string, at time.Time) (NextView, error) {
-	st, err := s.state()
+	m, err := s.mine(ctx, attendeeID)
 	if err != nil {
 		return NextView{}, err
 	}
-	snap := st.Snap
+	st, snap, in, items := m.st, m.st.Snap, m.in, m.items
 	if at.IsZero() {
 		at = s.d.Clock.Now()
 	}
-	in, err := s.gather(ctx, snap, attendeeID)
-	if err != nil {
-		return NextView{}, err
-	}
 	v := NextView{At: snap.Local(at), From: from, Reachable: []NextItem{}}
-	acc, err := s.accepted(ctx, attendeeID)
-	if err != nil {
-		return v, err
-	}
-	items, _ := Current(snap, in, acc)
 	if from == "" {
 		v.From, v.FromGuess = PlanPlace(snap, items, at), true
 	} else if _, ok := snap.Room(from); !ok {

@@ -45,25 +45,16 @@ func (s *Service) ReservationWarnings(ctx context.Context, attendeeID string, se
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
-	st, err := s.state()
+	m, err := s.mine(ctx, attendeeID)
 	if err != nil {
 		return out, err
 	}
-	in, err := s.gather(ctx, st.Snap, attendeeID)
-	if err != nil {
-		return out, err
-	}
-	acc, err := s.accepted(ctx, attendeeID)
-	if err != nil {
-		return out, err
-	}
-	items, _ := Current(st.Snap, in, acc)
 	opt := planner.DefaultOptions()
-	if acc != nil {
-		opt.WalkFactor = acc.Options.WalkFactor
+	if m.accepted != nil {
+		opt.WalkFactor = m.accepted.Options.WalkFactor
 	}
 	for _, id := range sessionIDs {
-		ws, err := seatWarnings(st, items, id, opt)
+		ws, err := seatWarnings(m.st, m.items, id, opt)
 		if err != nil {
 			return out, err
 		}
@@ -144,29 +135,27 @@ func clashes(st *live.State, others []planner.Item, se *conference.Session, opt 
 			add(WarnOverlap, it, o, fmt.Sprintf("it overlaps %s by %d min", name(it), o))
 		}
 	}
-	if at > 0 {
-		prev, leg := d.Items[at-1], d.Legs[at-1]
-		switch leg.Status {
+	leg := func(other planner.Item, l planner.Leg, into bool) {
+		from, to := "you cannot get there from "+name(other), "tight: %d min to spare after "+name(other)
+		lost := "coming from " + name(other) + " you arrive after this seat is released"
+		if !into {
+			from, to = "from it you cannot get to "+name(other), "tight: %d min to spare before "+name(other)
+			lost = "from it you reach " + name(other) + " after that seat is released"
+		}
+		switch l.Status {
 		case planner.StatusImpossible:
-			add(WarnImpossible, prev, -leg.SlackMinutes, fmt.Sprintf("you cannot get there from %s in time: %d min late", name(prev), -leg.SlackMinutes))
+			add(WarnImpossible, other, -l.SlackMinutes, fmt.Sprintf("%s in time: %d min late", from, -l.SlackMinutes))
 		case planner.StatusSeatLost:
-			add(WarnSeatLost, prev, opt.ReleaseLeadMinutes-leg.SlackMinutes,
-				fmt.Sprintf("coming from %s you arrive after this seat is released", name(prev)))
+			add(WarnSeatLost, other, opt.ReleaseLeadMinutes-l.SlackMinutes, lost)
 		case planner.StatusTight:
-			add(WarnTight, prev, leg.SlackMinutes, fmt.Sprintf("tight: %d min to spare after %s", leg.SlackMinutes, name(prev)))
+			add(WarnTight, other, l.SlackMinutes, fmt.Sprintf(to, l.SlackMinutes))
 		}
 	}
+	if at > 0 {
+		leg(d.Items[at-1], d.Legs[at-1], true)
+	}
 	if at+1 < len(d.Items) {
-		next, leg := d.Items[at+1], d.Legs[at]
-		switch leg.Status {
-		case planner.StatusImpossible:
-			add(WarnImpossible, next, -leg.SlackMinutes, fmt.Sprintf("from it you cannot get to %s in time: %d min late", name(next), -leg.SlackMinutes))
-		case planner.StatusSeatLost:
-			add(WarnSeatLost, next, opt.ReleaseLeadMinutes-leg.SlackMinutes,
-				fmt.Sprintf("from it you reach %s after that seat is released", name(next)))
-		case planner.StatusTight:
-			add(WarnTight, next, leg.SlackMinutes, fmt.Sprintf("tight: %d min to spare before %s", leg.SlackMinutes, name(next)))
-		}
+		leg(d.Items[at+1], d.Legs[at], false)
 	}
 	return out, nil
 }
