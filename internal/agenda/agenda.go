@@ -437,3 +437,25 @@ func dayError(snap *conference.Snapshot, day string) error {
 	}
 	return errcode.New(errcode.Invalid, "day %q is not a day of the conference (%s to %s)", day, days[0], days[len(days)-1])
 }
+
+// Items returns the attendee's current items (see Current), each filled in
+// from the conference (title, times, room), by start.
+func (s *Service) Items(ctx context.Context, attendeeID string) ([]planner.Item, error) {
+	m, err := s.mine(ctx, attendeeID)
+	if err != nil {
+		return nil, err
+	}
+	snap := m.st.Snap
+	out := make([]planner.Item, 0, len(m.items))
+	for _, it := range m.items {
+		if se, ok := snap.Session(it.SessionID); ok {
+			if !se.Scheduled() {
+				continue
+			}
+			it.Title, it.Start, it.End, it.RoomID = se.Title, se.Start, se.End, se.RoomID
+		}
+		out = append(out, it)
+	}
+	slices.SortStableFunc(out, func(a, b planner.Item) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}

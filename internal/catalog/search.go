@@ -189,20 +189,24 @@ func (ix *Index) matchWord(w string) wordMatch {
 
 // matchTime removes from set the docs outside the query's time window.
 func (ix *Index) matchTime(q Query, set bitset) {
-	from, to := int64(0), int64(0)
+	from, to, after := int64(0), int64(0), int64(0)
 	if !q.From.IsZero() {
 		from = q.From.UnixNano()
 	}
 	if !q.To.IsZero() {
 		to = q.To.UnixNano()
 	}
-	if from == 0 && to == 0 && q.FromClock <= 0 && q.ToClock <= 0 {
+	if !q.EndAfter.IsZero() {
+		after = q.EndAfter.UnixNano()
+	}
+	if from == 0 && to == 0 && after == 0 && q.FromClock <= 0 && q.ToClock <= 0 {
 		return
 	}
 	set.and(ix.timed)
 	set.each(func(d int) bool {
 		if from != 0 && ix.startNano[d] < from ||
 			to != 0 && ix.endNano[d] > to ||
+			after != 0 && ix.endNano[d] <= after ||
 			q.FromClock > 0 && ix.startClock[d] < int32(q.FromClock) ||
 			q.ToClock > 0 && ix.endClock[d] > int32(q.ToClock) {
 			set.remove(d)
@@ -367,7 +371,7 @@ func (ix *Index) queryKey(q Query, words []string, order string) uint64 {
 	values(q.Venues)
 	values(q.Days)
 	field(instant(q.From.IsZero(), q.From.UnixNano()), instant(q.To.IsZero(), q.To.UnixNano()),
-		strconv.Itoa(max(q.FromClock, 0)), strconv.Itoa(max(q.ToClock, 0)))
+		strconv.Itoa(max(q.FromClock, 0)), strconv.Itoa(max(q.ToClock, 0)), instant(q.EndAfter.IsZero(), q.EndAfter.UnixNano()))
 	field(flag(q.Reservable), flag(q.Recorded), strconv.FormatBool(q.IncludeCancelled))
 	return h.Sum64()
 }

@@ -76,6 +76,10 @@ type AgendaLeg struct {
 	SlackMinutes int       `json:"slackMinutes"`
 	Status       string    `json:"status"`
 	Estimate     bool      `json:"estimate,omitempty"`
+	// LeaveBy is the latest departure that makes the next start, and
+	// LeaveByArrive when it arrives (absent when it cannot be made).
+	LeaveBy       *time.Time `json:"leaveBy,omitempty"`
+	LeaveByArrive *time.Time `json:"leaveByArrive,omitempty"`
 }
 
 // AgendaDay is a day's totals.
@@ -105,8 +109,13 @@ func agendaItems(snap *conference.Snapshot, d planner.DayAgenda, prio map[string
 func agendaLegs(snap *conference.Snapshot, d planner.DayAgenda) []AgendaLeg {
 	out := make([]AgendaLeg, 0, len(d.Legs))
 	for _, l := range d.Legs {
-		out = append(out, AgendaLeg{Day: d.Date, From: l.From, To: l.To, Depart: snap.Local(l.Depart), Arrive: snap.Local(l.Arrive),
-			Mode: l.Mode, Minutes: l.Minutes, Meters: l.Meters, SlackMinutes: l.SlackMinutes, Status: l.Status, Estimate: l.Estimate})
+		leg := AgendaLeg{Day: d.Date, From: l.From, To: l.To, Depart: snap.Local(l.Depart), Arrive: snap.Local(l.Arrive),
+			Mode: l.Mode, Minutes: l.Minutes, Meters: l.Meters, SlackMinutes: l.SlackMinutes, Status: l.Status, Estimate: l.Estimate}
+		if !l.LeaveBy.IsZero() {
+			lb, la := snap.Local(l.LeaveBy), snap.Local(l.LeaveByArrive)
+			leg.LeaveBy, leg.LeaveByArrive = &lb, &la
+		}
+		out = append(out, leg)
 	}
 	return out
 }

@@ -97,15 +97,7 @@ func (s *Server) handleNow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.beforeEvent(snap, res.At, &v)
-	for _, ve := range snap.Conf.Venues {
-		vo := venueOption{ID: ve.ID, Name: ve.Name}
-		for _, rm := range snap.Conf.Rooms {
-			if rm.VenueID == ve.ID {
-				vo.Rooms = append(vo.Rooms, vocabValue{rm.ID, rm.Name})
-			}
-		}
-		v.Venues = append(v.Venues, vo)
-	}
+	v.Venues = venueOptions(snap)
 	box := s.seatBoxes(r, snap, back, v.Flash)
 	// A phone shows the favourites and the next few others; ?all=1 the rest.
 	others := 0

@@ -44,7 +44,7 @@ var bandLabels = map[string]string{
 	"available": "Available",
 	"limited":   "Limited",
 	"full":      "Full",
-	"walkup":    "Walk-up only",
+	"walkup":    "Walk-up",
 }
 
 // seatBox is the seats of one session and the signed-in attendee's

@@ -185,9 +185,11 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	var facets map[string]map[string]int
 
+	now := s.clock.Now()
 	q, err := catalog.ParseQuery(vals, snap)
 	var res catalog.Result
 	if err == nil {
+		fromNow(snap, raw, vals, now, &q, &view)
 		res, err = ix.Search(q)
 	}
 	if err != nil {
@@ -207,9 +209,14 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		for i, se := range res.Sessions {
 			view.Results[i] = newSessionItem(snap, se)
 		}
-		s.addHops(ix, res.Sessions, view.Results)
+		s.addPlanHops(r, ix, res.Sessions, view.Results)
 		s.addStars(r, res.Sessions, view.Results)
 		view.Flash = s.addSeatBands(w, r, snap, res.Sessions, view.Results) // seats.go
+		for i, se := range res.Sessions {
+			if se.Scheduled() && !se.End.After(now) {
+				view.Results[i].Ended, view.Results[i].Seats = true, nil // no seat to be had
+			}
+		}
 		if res.Next != "" {
 			next := maps.Clone(vals)
 			next.Set("cursor", res.Next)
@@ -255,9 +262,18 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := newSessionView(snap, se)
-	s.addSittingHops(ix, snap.Sittings(se.Group()), &view)
+	s.addSittingsMap(snap.Sittings(se.Group()), &view)
 	s.addStar(r, se, &view)
 	s.addSeats(w, r, snap, se, &view) // seats.go
+	now := s.clock.Now()
+	if se.Scheduled() && !se.End.After(now) {
+		view.Ended, view.Seats = true, nil
+	}
+	plan := s.planItems(r)
+	if st := s.stateOf(ix); st != nil {
+		view.Hop = planHop(st, plan, se)
+		s.addWatchRooms(r, st, se, plan, now, &view) // keynote.go
+	}
 	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
 		Title: se.Title, ConferenceName: snap.Conf.Name, Main: view,
 	})

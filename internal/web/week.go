@@ -68,6 +68,8 @@ type weekItem struct {
 
 type legView struct {
 	Mode, Minutes, Slack, Status, Class, Distance string
+	// LeaveBy: "leave by 13:48, arrive 13:58", one departure.
+	LeaveBy string
 }
 
 func (s *Server) handleWeek(w http.ResponseWriter, r *http.Request) {
@@ -173,7 +175,7 @@ func (s *Server) fillWeek(snap *conference.Snapshot, week agenda.Week, locks []s
 			wi.Locked = slices.Contains(locks, wi.LockKey)
 		}
 		if i > 0 && i-1 < len(day.Legs) {
-			wi.Leg = newLegView(day.Legs[i-1])
+			wi.Leg = newLegView(snap, day.Legs[i-1])
 		}
 		v.Items = append(v.Items, wi)
 	}
@@ -194,12 +196,15 @@ func dayMapURL(day planner.DayAgenda) string {
 	return "/map?sessions=" + url.QueryEscape(strings.Join(ids, ","))
 }
 
-func newLegView(l planner.Leg) *legView {
+func newLegView(snap *conference.Snapshot, l planner.Leg) *legView {
 	lv := &legView{Minutes: fmt.Sprintf("%d min", l.Minutes), Status: l.Status}
 	lv.Mode = legModeLabel(l.Mode)
 	lv.Mode = strings.ToUpper(lv.Mode[:1]) + lv.Mode[1:]
 	if l.Meters > 0 {
 		lv.Distance = distance(l.Meters)
+	}
+	if !l.LeaveBy.IsZero() && l.Mode != "" && l.Minutes > 0 {
+		lv.LeaveBy = "leave by " + snap.Local(l.LeaveBy).Format("15:04") + ", arrive " + snap.Local(l.LeaveByArrive).Format("15:04")
 	}
 	switch l.Status {
 	case planner.StatusOK:
