@@ -121,7 +121,9 @@ func NextAround(snap *conference.Snapshot, tm *travel.Model, from string, at tim
 			case m.SessionID == se.ID:
 				r.InPlan = true
 			case m.start < end && start < m.end:
-				r.Misses = &m.Item
+				if r.Misses == nil { // the first it overlaps
+					r.Misses = &m.Item
+				}
 			case m.end <= start && m.end > dep:
 				r.After, depAt = &m.Item, m.end
 				if m.room >= 0 {
@@ -218,6 +220,8 @@ func overflows(snap *conference.Snapshot, tm *travel.Model, se *conference.Sessi
 		}
 		out = append(out, o)
 	}
+	// By the trip the attendee takes: leaving at the latest departure.
+	slices.SortStableFunc(out, func(a, b OverflowRoom) int { return cmp.Compare(a.LegMinutes, b.LegMinutes) })
 	return out
 }
 

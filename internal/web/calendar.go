@@ -65,6 +65,6 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, rotate boo
 	v.Google = "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+host+path)
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "calendar", "layout", layoutView{
-		Title: "Subscribe in your calendar", ConferenceName: snap.Conf.Name, Nav: "favorites", Main: v,
+		Title: "Subscribe in your calendar", ConferenceName: snap.Conf.Name, Nav: "week", Main: v,
 	})
 }

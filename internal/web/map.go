@@ -57,7 +57,7 @@ type routeLeg struct {
 	travelNote
 }
 
-// travelNote is one leg as lists show it: "from the previous one: 23 min
+// travelNote is one leg as lists show it: "from your previous item: 23 min
 // (walk), leave by 13:37".
 type travelNote struct {
 	From       string // the previous item's title, when it is the attendee's

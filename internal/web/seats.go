@@ -316,7 +316,7 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 	case string(reservation.Closed):
 		v.Text = "Closed: reservations for " + title + " ended at " + release + "; the seats went to the walk-up line."
 	case string(reservation.NotReservable):
-		v.Text = title + " is not reservable: no reservation needed, just walk in."
+		v.Text = title + " is walk-up: there are no reservations, just walk in."
 	case string(reservation.Cancelled):
 		v.Kind = "bad"
 		v.Text = title + " is cancelled."
@@ -327,7 +327,7 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 		v.Kind = "ok"
 		v.Text = "Cancelled: you gave up your seat in " + title + "; it goes to the next on the waitlist."
 	case "none":
-		v.Text = "You hold no reservation for " + title + "."
+		v.Text = "You hold no seat in " + title + "."
 	case "released":
 		v.Text = "Your seat in " + title + " went to the walk-up line at " + release + "; there is nothing left to cancel."
 	case "waiting":

@@ -40,6 +40,7 @@ type sessionItem struct {
 	Recorded, Reservable  bool
 	Cancelled             bool
 	Ended                 bool // it is over (conference clock)
+	Closed                bool // its reservations closed: it is walk-up now
 	// Hop is the way from the previous session in a time-ordered list
 	// (nil when there is none in view).
 	Hop *travelNote
@@ -202,10 +203,10 @@ type catalogView struct {
 	// During the conference: the list opens "from now" (FromNow says from
 	// when, "" when the query says when itself or ended ones are shown);
 	// AtValue is the time of day control, Ended the "show ended" toggle.
-	Live          bool
-	FromNow       string
-	AtValue       string
-	Ended         bool
+	Live    bool
+	FromNow string
+	AtValue string
+	Ended   bool
 }
 
 type facetGroup struct {

@@ -19,12 +19,14 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"venuehop/internal/account"
 	"venuehop/internal/agenda"
 	"venuehop/internal/calfeed"
 	"venuehop/internal/catalog"
 	"venuehop/internal/clock"
+	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
@@ -213,9 +215,7 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		s.addStars(r, res.Sessions, view.Results)
 		view.Flash = s.addSeatBands(w, r, snap, res.Sessions, view.Results) // seats.go
 		for i, se := range res.Sessions {
-			if se.Scheduled() && !se.End.After(now) {
-				view.Results[i].Ended, view.Results[i].Seats = true, nil // no seat to be had
-			}
+			s.markClock(se, now, &view.Results[i])
 		}
 		if res.Next != "" {
 			next := maps.Clone(vals)
@@ -266,9 +266,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	s.addStar(r, se, &view)
 	s.addSeats(w, r, snap, se, &view) // seats.go
 	now := s.clock.Now()
-	if se.Scheduled() && !se.End.After(now) {
-		view.Ended, view.Seats = true, nil
-	}
+	s.markClock(se, now, &view.sessionItem)
 	plan := s.planItems(r)
 	if st := s.stateOf(ix); st != nil {
 		view.Hop = planHop(st, plan, se)
@@ -277,6 +275,23 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
 		Title: se.Title, ConferenceName: snap.Conf.Name, Main: view,
 	})
+}
+
+// markClock marks a listed session by the conference clock: ended (no
+// seat band), or its reservations closed (walk-up now).
+func (s *Server) markClock(se *conference.Session, now time.Time, it *sessionItem) {
+	if !se.Scheduled() {
+		return
+	}
+	if !se.End.After(now) {
+		it.Ended, it.Seats = true, nil // no seat to be had
+		return
+	}
+	release := reservation.Config{}.WithDefaults().Release(se)
+	if s.seats != nil {
+		release = s.seats.Config().Release(se)
+	}
+	it.Closed = se.Reservable && !now.Before(release)
 }
 
 func (s *Server) handleVenues(w http.ResponseWriter, r *http.Request) {

@@ -155,7 +155,9 @@ func (s *Server) fillWeek(snap *conference.Snapshot, week agenda.Week, locks []s
 	}
 	_, v.DayLabel = weekDayLabel(snap, v.Day)
 	v.Planned = week.Accepted != nil
-	v.Warnings = week.Warnings
+	for _, w := range week.Warnings {
+		v.Warnings = append(v.Warnings, capitalize(w)+".")
+	}
 	day, err := week.Day(snap, v.Day)
 	if err != nil {
 		return
