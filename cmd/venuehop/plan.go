@@ -188,7 +188,17 @@ func attendeeInputs(ctx context.Context, cfg config.Config, email string) (*live
 		res = storeReservations{rs}
 	}
 	in, err := agenda.Gather(ctx, state.Snap, accounts, res, u.ID)
-	return state, in, err
+	if err != nil {
+		return state, in, err
+	}
+	if plans, ok := app.PlanStore(st); ok {
+		locks, err := plans.Locks(ctx, u.ID)
+		if err != nil {
+			return state, in, err
+		}
+		agenda.ApplyLocks(&in, locks)
+	}
+	return state, in, nil
 }
 
 func localizeDay(snap *conference.Snapshot, d *planner.DayAgenda) {

@@ -161,6 +161,7 @@ func TestPlanBadInput(t *testing.T) {
 		{"block outside the conference", []string{"--wishes", file("w4.json", `{"blocks":[{"title":"x","start":"2027-02-05T10:00","end":"2027-02-05T11:00"}]}`)}, 1, "blocks[0]"},
 		{"block ends before it starts", []string{"--wishes", file("w5.json", `{"blocks":[{"title":"x","start":"2027-02-01T10:00","end":"2027-02-01T09:00"}]}`)}, 1, "blocks[0]"},
 		{"not JSON", []string{"--wishes", file("w6.json", `wishes: b`)}, 1, "not valid JSON"},
+		{"locking what is not there", []string{"--wishes", file("w8.json", `{"wishes":[{"sessionId":"b","priority":"must"}],"locked":["b"]}`)}, 1, "locked[0]"},
 		{"unknown field", []string{"--wishes", file("w7.json", `{"wish":[]}`)}, 1, "wish"},
 		{"negative buffer", []string{"--wishes", good, "--options", file("o1.json", `{"bufferMinutes":-1}`)}, 1, "bufferMinutes"},
 		{"contradictory weights", []string{"--wishes", good, "--options", file("o2.json", `{"weights":{"must":5,"want":50}}`)}, 1, "weights"},

@@ -197,7 +197,7 @@ func TestSeatPagesWithoutJavaScript(t *testing.T) {
 		{"a session without reservations says so", func(t *testing.T) (int, string) {
 			_, _, csrf := page(t, A.c, base+sp(open))
 			return A.post(t, base, "/me/reservations/"+walkIn.ID, url.Values{"csrf": {csrf}, "back": {sp(walkIn)}, "token": {"t1"}})
-		}, 303, []string{"is not reservable"}, nil},
+		}, 303, []string{"is walk-up"}, nil},
 		{"an unknown session is a 404 page", func(t *testing.T) (int, string) {
 			_, _, csrf := page(t, A.c, base+sp(open))
 			return A.post(t, base, "/me/reservations/NOPE", url.Values{"csrf": {csrf}, "back": {"/"}})
