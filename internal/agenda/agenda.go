@@ -208,12 +208,16 @@ func (s *Service) state() (*live.State, error) {
 	return st, nil
 }
 
-func (s *Service) gather(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
-	var res ReservationLister
+// seatLister is the engine as a ReservationLister, or nil without one.
+func (s *Service) seatLister() ReservationLister {
 	if s.d.Seats != nil {
-		res = s.d.Seats
+		return s.d.Seats
 	}
-	in, err := Gather(ctx, snap, s.d.Personal, res, attendeeID)
+	return nil
+}
+
+func (s *Service) gather(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
+	in, err := Gather(ctx, snap, s.d.Personal, s.seatLister(), attendeeID)
 	if err != nil {
 		return in, err
 	}
@@ -235,12 +239,24 @@ type mine struct {
 }
 
 func (s *Service) mine(ctx context.Context, attendeeID string) (mine, error) {
+	return s.mineWith(ctx, attendeeID, s.gather)
+}
+
+// mineForWarnings is mine without the locks, which warnings do not need
+// (one read less on the reservation path).
+func (s *Service) mineForWarnings(ctx context.Context, attendeeID string) (mine, error) {
+	return s.mineWith(ctx, attendeeID, func(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
+		return Gather(ctx, snap, s.d.Personal, s.seatLister(), attendeeID)
+	})
+}
+
+func (s *Service) mineWith(ctx context.Context, attendeeID string, gather func(context.Context, *conference.Snapshot, string) (Inputs, error)) (mine, error) {
 	var m mine
 	var err error
 	if m.st, err = s.state(); err != nil {
 		return m, err
 	}
-	if m.in, err = s.gather(ctx, m.st.Snap, attendeeID); err != nil {
+	if m.in, err = gather(ctx, m.st.Snap, attendeeID); err != nil {
 		return m, err
 	}
 	if m.accepted, err = s.accepted(ctx, attendeeID); err != nil {

@@ -41,11 +41,15 @@ type SeatWarning struct {
 // ReservationWarnings checks seats the attendee holds (just reserved)
 // against the rest of their agenda.
 func (s *Service) ReservationWarnings(ctx context.Context, attendeeID string, sessionIDs []string) ([]SeatWarning, error) {
+	return s.reservationWarnings(ctx, attendeeID, sessionIDs)
+}
+
+func (s *Service) reservationWarnings(ctx context.Context, attendeeID string, sessionIDs []string) ([]SeatWarning, error) {
 	out := []SeatWarning{}
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
-	m, err := s.mine(ctx, attendeeID)
+	m, err := s.mineForWarnings(ctx, attendeeID)
 	if err != nil {
 		return out, err
 	}

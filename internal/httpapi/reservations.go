@@ -61,11 +61,18 @@ func (a *API) failSeats(w http.ResponseWriter, r *http.Request, err error) {
 	a.fail(w, r, err)
 }
 
+// rushReservations is how many reservation requests in flight make a
+// rush: beyond it, answers go without warnings (reading every attendee's
+// agenda would halve the seats answered a second), so seats come first.
+const rushReservations = 4
+
 func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 	u, ok := a.requireUser(w, r)
 	if !ok {
 		return
 	}
+	busy := a.reserving.Add(1) > rushReservations
+	defer a.reserving.Add(-1)
 	bp := bodyPool.Get().(*[]byte)
 	defer bodyPool.Put(bp)
 	body, err := httpx.ReadBody(w, r, maxReservationBody, (*bp)[:0])
@@ -94,7 +101,7 @@ func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 		a.failSeats(w, r, err)
 		return
 	}
-	reply := a.withWarnings(r, u.ID, ans)
+	reply := a.withWarnings(r, u.ID, ans, busy)
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(reply)))
@@ -111,20 +118,29 @@ func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 // ({"results": [...], "warnings": [...]}). The results are the engine's
 // bytes, as an Idempotency-Key replays them; the warnings are of the
 // agenda as it is now. Without the planning service, or when the agenda
-// cannot be read, the warnings are an empty list.
-func (a *API) withWarnings(r *http.Request, attendeeID string, ans reservation.Answer) []byte {
+// cannot be read, the warnings are an empty list; when the server is too
+// busy to read it at once (a reservation rush), they are left out and
+// "warningsSkipped": true says so: seats come first.
+func (a *API) withWarnings(r *http.Request, attendeeID string, ans reservation.Answer, busy bool) []byte {
 	var held []string
 	for _, res := range ans.Results {
 		if res.Status == reservation.Reserved || res.Status == reservation.Already {
 			held = append(held, res.SessionID)
 		}
 	}
-	warnings := []agenda.SeatWarning{}
+	warnings, skipped := []agenda.SeatWarning{}, false
 	if a.Plans != nil && len(held) > 0 {
-		ws, err := a.Plans.ReservationWarnings(r.Context(), attendeeID, held)
-		if err != nil {
+		var ws []agenda.SeatWarning
+		var err error
+		if !busy {
+			ws, err = a.Plans.ReservationWarnings(r.Context(), attendeeID, held)
+		}
+		switch {
+		case busy:
+			skipped = true
+		case err != nil:
 			a.Logger.Warn("api: reservation warnings", "err", err)
-		} else {
+		default:
 			for i := range ws {
 				ws[i].Message = capitalize(ws[i].Message)
 			}
@@ -132,6 +148,9 @@ func (a *API) withWarnings(r *http.Request, attendeeID string, ans reservation.A
 		}
 	}
 	extra, _ := json.Marshal(warnings)
+	if skipped {
+		extra = append(extra, `,"warningsSkipped":true`...)
+	}
 	body := bytes.TrimRight(ans.Body, "\n")
 	if len(body) == 0 || body[len(body)-1] != '}' {
 		return ans.Body

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -42,10 +43,15 @@ type Deps struct {
 }
 
 // API serves the JSON endpoints.
-type API struct{ Deps }
+type API struct {
+	Deps
+	// reserving counts the reservation requests in flight (reservations.go):
+	// many at once is a rush, when answers go without warnings.
+	reserving atomic.Int64
+}
 
 // New returns the API.
-func New(d Deps) *API { return &API{d} }
+func New(d Deps) *API { return &API{Deps: d} }
 
 //go:embed openapi.json
 var openAPI []byte
