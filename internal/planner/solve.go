@@ -600,7 +600,8 @@ func gcd(a, b int64) int64 {
 }
 
 // branchOn picks the content to branch on among those that could still be
-// taken twice: the most valuable one the relaxation takes more than once,
+// taken twice: the most valuable one (commitments first) the relaxation
+// takes more than once,
 // else the one with the highest multiplier; -1 if none.
 func (st *searcher) branchOn(nd *bbNode, r boundResult) int32 {
 	p := st.p
@@ -621,8 +622,9 @@ func (st *searcher) branchOn(nd *bbNode, r boundResult) int32 {
 		return k > 1
 	}
 	for ci, k := range r.counts {
-		if k > 1 && p.contents[ci].weight > bestKey && free(ci) {
-			best, bestKey = int32(ci), p.contents[ci].weight
+		// A commitment weighs its keep bonus: settle those first.
+		if key := p.contents[ci].weight + p.contents[ci].keep; k > 1 && key > bestKey && free(ci) {
+			best, bestKey = int32(ci), key
 		}
 	}
 	if best >= 0 {
