@@ -69,14 +69,19 @@ type travelNote struct {
 	Slack      int
 	Tight      bool
 	Impossible bool
-	Estimate   bool
-	Steps      string // "walk 8 · wait 4 · shuttle 12 · walk 3"
-	MapURL     string // the two sessions on the map
+	// Overlap: the next one starts before the previous one ends (no trip
+	// can make that: it is an overlap, not a late walk).
+	Overlap  bool
+	Estimate bool
+	Steps    string // "walk 8 · wait 4 · shuttle 12 · walk 3"
+	MapURL   string // the two sessions on the map
 }
 
 // Status is the leg's state in words, for the table and screen readers.
 func (n travelNote) Status() string {
 	switch {
+	case n.Overlap:
+		return "Overlaps the previous one"
 	case n.Impossible:
 		return fmt.Sprintf("Late by %d min", -n.Slack)
 	case n.Tight:
@@ -119,6 +124,8 @@ func newTravelNote(snap *conference.Snapshot, tm *travel.Model, fromRoom, toRoom
 		Arrive: clockLabel(snap, c.Trip.Arrive), Start: clockLabel(snap, start),
 		Slack: c.Slack, Tight: c.Tight, Impossible: c.Impossible, Estimate: c.Trip.Estimate, MapURL: mapURL,
 	}
+	n.Overlap = c.Trip.Depart.After(start)
+	n.Impossible = n.Impossible || n.Overlap
 	f, okf := tm.RoomIndex(fromRoom)
 	t, okt := tm.RoomIndex(toRoom)
 	if !c.Impossible && okf && okt {
