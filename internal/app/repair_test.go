@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -237,4 +239,20 @@ func TestNextListsKeynoteRooms(t *testing.T) {
 		return
 	}
 	t.Fatalf("the keynote %s is not listed an hour before it: %s", key.ID, body)
+}
+
+// TestNowReservesWithoutJavaScript: a Now card's reserve button is a form
+// that works without JavaScript and comes back to Now with the answer.
+func TestNowReservesWithoutJavaScript(t *testing.T) {
+	_, srv := duringEvent(t, "12:30")
+	u := newSeatUser(t, srv, "nowform@example.com")
+	_, body, _ := page(t, u.c, srv.URL+"/me/now")
+	m := regexp.MustCompile(`action="(/me/reservations/[^"/]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no reserve form on the Now cards")
+	}
+	st, after := u.submit(t, srv.URL, "/me/now", m[1])
+	if st != http.StatusSeeOther || !strings.Contains(after, "Reserved: your seat") || !strings.Contains(after, "<h1>Now</h1>") {
+		t.Errorf("reserving from Now: %d, back on Now with the answer? %v", st, strings.Contains(after, "<h1>Now</h1>"))
+	}
 }
