@@ -332,7 +332,7 @@ func (p *problem) repairWords(f *resolvedFixed, to *node, head string) string {
 			return "moved to " + strings.TrimSuffix(what, " has seats") + ": it makes room for more of your favourites"
 		}
 	case f.Kind == KindReservation && head != "":
-		what = "no other sitting has a free seat, so the plan gives up the " + p.when(f.start, "") + " one"
+		what = "no other sitting has a free seat, so the plan gives up " + p.itemName(f)
 	case f.Kind == KindReservation:
 		what = "the plan gives up " + p.itemName(f) + ": no sitting fits the rest of your day"
 	default:

@@ -55,7 +55,7 @@ func TestRepairMovesACollidingReservation(t *testing.T) {
 	if len(p.Repairs) != 1 || p.Repairs[0].Kind != planner.RepairDrop || p.Repairs[0].From.SessionID != "B1" {
 		t.Fatalf("repairs %+v, want B1 dropped", p.Repairs)
 	}
-	if !strings.Contains(p.Repairs[0].Reason, "no other sitting has a free seat, so the plan gives up the 14:05 one") {
+	if !strings.Contains(p.Repairs[0].Reason, "no other sitting has a free seat, so the plan gives up your seat at 14:05 C") {
 		t.Errorf("reason %q", p.Repairs[0].Reason)
 	}
 	checkNoLateLeg(t, w, p, opt)
@@ -99,7 +99,7 @@ func TestRepairDropsTheItemWorthLess(t *testing.T) {
 	opt := noLunch()
 	p := optimize(t, w, nil, []planner.Fixed{{Kind: planner.KindReservation, SessionID: "R"}, block}, nil, opt)
 	if len(p.Repairs) != 1 || p.Repairs[0].From.SessionID != "R" || p.Repairs[0].Status != planner.StatusOverlap ||
-		p.Repairs[0].Reason != "your seat at 10:00 A and your block “Call with Bo” at 10:15 overlap; no other sitting has a free seat, so the plan gives up the 10:00 one" {
+		p.Repairs[0].Reason != "your seat at 10:00 A and your block “Call with Bo” at 10:15 overlap; no other sitting has a free seat, so the plan gives up your seat at 10:00 A" {
 		t.Fatalf("repairs %+v", p.Repairs)
 	}
 	p = optimize(t, w, []planner.Wish{{SessionID: "R", Priority: planner.Maybe}},
