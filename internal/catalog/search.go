@@ -143,7 +143,10 @@ func (ix *Index) matchText(words []string, set bitset) []int32 {
 	score := make([]int32, len(ix.docs))
 	set.each(func(d int) bool {
 		for i := range words {
-			s := units[i].score[d]
+			var s int32
+			if units[i].score != nil { // nil: the word matches only joined
+				s = units[i].score[d]
+			}
 			if i > 0 && pairs[i-1].score != nil {
 				s = max(s, pairs[i-1].score[d])
 			}

@@ -67,6 +67,7 @@ func TestSearchForgivesTypos(t *testing.T) {
 		{"a word split in two", "server less", []string{"s01", "s03", "t07", "s06", "s09", "s04"}},
 		{"two words joined", "serverless", []string{"s01", "s03", "t07", "s06", "s09", "s04"}},
 		{"a compound and more", "dynamo db deep", []string{"t02"}},
+		{"half a word matches nothing alone", "observ ability", []string{"t04"}},
 		{"accents left out", "nguyen thi minh", []string{"t01"}},
 		{"umlaut and sharp s", "jurgen weiss", []string{"t02"}},
 		{"Polish letters", "lukasz zolc", []string{"t03"}},
