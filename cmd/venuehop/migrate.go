@@ -216,6 +216,8 @@ var copies = []tableCopy{
 		query: `SELECT rowid, id, attendee, created_at, origin, state, body FROM plans ORDER BY rowid`},
 	{table: "plan_sessions", columns: []string{"session", "attendee", "plan_id"},
 		query: `SELECT session, attendee, plan_id FROM plan_sessions`},
+	{table: "plan_locks", columns: []string{"attendee", "item"},
+		query: `SELECT attendee, item FROM plan_locks`},
 	{table: "calendar_feeds", columns: []string{"user_id", "gen", "hash", "created_at"},
 		query: `SELECT user_id, gen, hash, created_at FROM calendar_feeds`, convert: map[int]func(any) (any, error){3: sqliteTime}},
 	// The sign-up mode and the device cookie key (the browsers' device

@@ -164,6 +164,9 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	if err := src.Plans().AcceptPlan(ctx, users[0].ID, "p_1"); err != nil {
 		t.Fatal(err)
 	}
+	if err := src.Plans().SetLock(ctx, users[0].ID, "session:"+ids[10], true); err != nil {
+		t.Fatal(err)
+	}
 	if err := src.SetCalendarFeed(ctx, users[0].ID, 2, account.HashToken("feed-secret"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +215,9 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	}
 	if p, ok, err := dst.Plans().AcceptedPlan(ctx, users[0].ID); err != nil || !ok || p.ID != "p_1" {
 		t.Errorf("accepted plan after migrate: %+v %v %v", p, ok, err)
+	}
+	if l, err := dst.Plans().Locks(ctx, users[0].ID); err != nil || !slices.Equal(l, []string{"session:" + ids[10]}) {
+		t.Errorf("locks after migrate: %q %v", l, err)
 	}
 	if id, err := dst.CalendarFeedUser(ctx, account.HashToken("feed-secret")); err != nil || id != users[0].ID {
 		t.Errorf("calendar feed after migrate: %q %v", id, err)

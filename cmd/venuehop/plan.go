@@ -188,7 +188,17 @@ func attendeeInputs(ctx context.Context, cfg config.Config, email string) (*live
 		res = storeReservations{rs}
 	}
 	in, err := agenda.Gather(ctx, state.Snap, accounts, res, u.ID)
-	return state, in, err
+	if err != nil {
+		return state, in, err
+	}
+	if plans, ok := app.PlanStore(st); ok {
+		locks, err := plans.Locks(ctx, u.ID)
+		if err != nil {
+			return state, in, err
+		}
+		agenda.ApplyLocks(&in, locks)
+	}
+	return state, in, nil
 }
 
 func localizeDay(snap *conference.Snapshot, d *planner.DayAgenda) {
@@ -253,6 +263,15 @@ func printPlan(w io.Writer, snap *conference.Snapshot, p agenda.Proposal, ag pla
 			return err
 		}
 	}
+	if len(p.Plan.Repairs) > 0 {
+		fmt.Fprintf(w, "\nRepairs (%d):\n", len(p.Plan.Repairs))
+		for _, r := range p.Plan.Repairs {
+			fmt.Fprintf(w, "  %s %s: %s\n", r.Kind, firstOf(r.From.SessionID, r.From.Title), r.Reason)
+		}
+	}
+	for _, c := range p.Plan.Conflicts {
+		fmt.Fprintf(w, "locked items collide: %s\n", c.Message)
+	}
 	if len(p.Dropped) > 0 {
 		fmt.Fprintf(w, "\nLeft out (%d):\n", len(p.Dropped))
 		for _, d := range p.Dropped {
@@ -263,6 +282,13 @@ func printPlan(w io.Writer, snap *conference.Snapshot, p agenda.Proposal, ag pla
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	return nil
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func yesNo(b bool) string {

@@ -109,6 +109,20 @@ func TestPlanOffline(t *testing.T) {
 		t.Errorf("--json plan %+v", plan)
 	}
 
+	// Seats in a-1 and b, which overlap (and no other sitting takes
+	// reservations): the plan gives one up, saying why; locked, it says
+	// which collide instead.
+	seats := writeFile(t, dir, "seats.json", `{"reservations":["a-1","b"]}`)
+	code, out, stderr = venuehop(t, "plan", "--conference", small, "--wishes", seats)
+	if code != 0 || !strings.Contains(out, "Repairs (1):") || !strings.Contains(out, "drop b: your seats at 10:00 South Hall and 10:00 North Hall overlap; no other sitting has a free seat, so the plan gives up your seat at 10:00 South Hall") {
+		t.Errorf("colliding seats: exit %d %s\n%s", code, stderr, out)
+	}
+	locked := writeFile(t, dir, "locked.json", `{"reservations":["a-1","b"],"locked":["a-1","b"]}`)
+	code, out, _ = venuehop(t, "plan", "--conference", small, "--wishes", locked)
+	if code != 0 || strings.Contains(out, "Repairs") || !strings.Contains(out, "locked items collide: your locked seats at 10:00 North Hall and 10:00 South Hall overlap") {
+		t.Errorf("colliding locked seats: exit %d\n%s", code, out)
+	}
+
 	// An option that makes b → c impossible: c is left out, with its reason.
 	opts := writeFile(t, dir, "opts.json", `{"bufferMinutes":30}`)
 	code, out, _ = venuehop(t, "plan", "--conference", small, "--wishes", wishes, "--options", opts)
@@ -161,6 +175,7 @@ func TestPlanBadInput(t *testing.T) {
 		{"block outside the conference", []string{"--wishes", file("w4.json", `{"blocks":[{"title":"x","start":"2027-02-05T10:00","end":"2027-02-05T11:00"}]}`)}, 1, "blocks[0]"},
 		{"block ends before it starts", []string{"--wishes", file("w5.json", `{"blocks":[{"title":"x","start":"2027-02-01T10:00","end":"2027-02-01T09:00"}]}`)}, 1, "blocks[0]"},
 		{"not JSON", []string{"--wishes", file("w6.json", `wishes: b`)}, 1, "not valid JSON"},
+		{"locking what is not there", []string{"--wishes", file("w8.json", `{"wishes":[{"sessionId":"b","priority":"must"}],"locked":["b"]}`)}, 1, "locked[0]"},
 		{"unknown field", []string{"--wishes", file("w7.json", `{"wish":[]}`)}, 1, "wish"},
 		{"negative buffer", []string{"--wishes", good, "--options", file("o1.json", `{"bufferMinutes":-1}`)}, 1, "bufferMinutes"},
 		{"contradictory weights", []string{"--wishes", good, "--options", file("o2.json", `{"weights":{"must":5,"want":50}}`)}, 1, "weights"},

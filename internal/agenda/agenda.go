@@ -44,6 +44,8 @@ type Seats interface {
 	Reserve(ctx context.Context, attendeeID string, sessionIDs []string, idemKey string) (reservation.Answer, error)
 	Cancel(ctx context.Context, attendeeID, sessionID string) error
 	Count(sessionID string) (reservation.SeatCount, bool)
+	// CheckedIn is how many were scanned into a session (keynote fill).
+	CheckedIn(sessionID string) (int, bool)
 }
 
 // Notifier tells one attendee that a change produced a new proposal (the
@@ -136,13 +138,13 @@ func Gather(ctx context.Context, snap *conference.Snapshot, personal Personal, r
 	for _, f := range favs {
 		se, ok := snap.Session(f.SessionID)
 		if !ok {
-			in.Warnings = append(in.Warnings, "favourite "+f.SessionID+" is no longer in the catalog")
+			in.Warnings = append(in.Warnings, "one of your favourites is no longer in the catalog")
 			continue
 		}
 		if se.Type == conference.TypeKeynote && se.Scheduled() && !se.Cancelled {
 			// A starred keynote is a marked keynote: a fixed point of the
 			// day the planner plans around, not one wish among others.
-			in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindKeynote, SessionID: se.ID})
+			in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindKeynote, SessionID: se.ID, Importance: string(f.Priority)})
 			continue
 		}
 		in.Wishes = append(in.Wishes, planner.Wish{SessionID: f.SessionID, Priority: string(f.Priority)})
@@ -152,7 +154,7 @@ func Gather(ctx context.Context, snap *conference.Snapshot, personal Personal, r
 		return in, err
 	}
 	for _, b := range blocks {
-		in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindBlock, Title: b.Title, Start: b.Start, End: b.End, VenueID: b.VenueID})
+		in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindBlock, Title: b.Title, Start: b.Start, End: b.End, VenueID: b.VenueID, BlockID: b.ID})
 	}
 	if res != nil {
 		list, err := res.Reservations(ctx, attendeeID)
@@ -164,7 +166,11 @@ func Gather(ctx context.Context, snap *conference.Snapshot, personal Personal, r
 				continue
 			}
 			if se, ok := snap.Session(r.SessionID); !ok || !se.Scheduled() {
-				in.Warnings = append(in.Warnings, "reservation "+r.SessionID+" is not in the schedule")
+				title := "a session"
+				if ok {
+					title = "“" + se.Title + "”"
+				}
+				in.Warnings = append(in.Warnings, "your seat in "+title+" is for a session no longer in the schedule")
 				continue
 			}
 			in.Fixed = append(in.Fixed, planner.Fixed{Kind: planner.KindReservation, SessionID: r.SessionID, Reserved: true})
@@ -202,21 +208,84 @@ func (s *Service) state() (*live.State, error) {
 	return st, nil
 }
 
-func (s *Service) gather(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
-	var res ReservationLister
+// seatLister is the engine as a ReservationLister, or nil without one.
+func (s *Service) seatLister() ReservationLister {
 	if s.d.Seats != nil {
-		res = s.d.Seats
+		return s.d.Seats
 	}
-	return Gather(ctx, snap, s.d.Personal, res, attendeeID)
+	return nil
+}
+
+func (s *Service) gather(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
+	in, err := Gather(ctx, snap, s.d.Personal, s.seatLister(), attendeeID)
+	if err != nil {
+		return in, err
+	}
+	locks, err := s.d.Plans.Locks(ctx, attendeeID)
+	if err != nil {
+		return in, err
+	}
+	ApplyLocks(&in, locks)
+	return in, nil
+}
+
+// mine is an attendee's planning state read at once: the live conference,
+// their inputs, their accepted plan (nil if none) and their current items.
+type mine struct {
+	st       *live.State
+	in       Inputs
+	accepted *Proposal
+	items    []planner.Item
+}
+
+func (s *Service) mine(ctx context.Context, attendeeID string) (mine, error) {
+	return s.mineWith(ctx, attendeeID, s.gather)
+}
+
+// mineForWarnings is mine without the locks, which warnings do not need
+// (one read less on the reservation path).
+func (s *Service) mineForWarnings(ctx context.Context, attendeeID string) (mine, error) {
+	return s.mineWith(ctx, attendeeID, func(ctx context.Context, snap *conference.Snapshot, attendeeID string) (Inputs, error) {
+		return Gather(ctx, snap, s.d.Personal, s.seatLister(), attendeeID)
+	})
+}
+
+func (s *Service) mineWith(ctx context.Context, attendeeID string, gather func(context.Context, *conference.Snapshot, string) (Inputs, error)) (mine, error) {
+	var m mine
+	var err error
+	if m.st, err = s.state(); err != nil {
+		return m, err
+	}
+	if m.in, err = gather(ctx, m.st.Snap, attendeeID); err != nil {
+		return m, err
+	}
+	if m.accepted, err = s.accepted(ctx, attendeeID); err != nil {
+		return m, err
+	}
+	m.items, _ = Current(m.st.Snap, m.in, m.accepted)
+	return m, nil
 }
 
 // Current returns the items the attendee plans to attend as they stand:
-// reservations and blocks, plus the sittings of their accepted plan (each
-// as the conference has it now), or without one the starred sittings that
-// fit around everything else (by priority, then start; overlaps only, so
+// reservations, blocks and marked keynotes (less those the accepted plan
+// dropped), plus the sittings of their accepted plan (each as the
+// conference has it now), or without one the starred sittings that fit
+// around everything else (by priority, then start; overlaps only, so
 // travel problems show as legs).
 func Current(snap *conference.Snapshot, in Inputs, accepted *Proposal) (items []planner.Item, warnings []string) {
 	items = slices.Clone(in.Fixed)
+	if accepted != nil {
+		// What the accepted plan dropped stays out (a dropped seat was
+		// given back when the plan was accepted; a dropped block or
+		// keynote is still the attendee's, just not in the plan).
+		dropped := map[string]bool{}
+		for _, r := range accepted.Plan.Repairs {
+			if r.Kind == planner.RepairDrop {
+				dropped[LockKey(r.From)] = true
+			}
+		}
+		items = slices.DeleteFunc(items, func(it planner.Item) bool { return dropped[LockKey(it)] })
+	}
 	taken := map[string]bool{} // repeat groups attended
 	for _, f := range in.Fixed {
 		if se, ok := snap.Session(f.SessionID); ok {
@@ -245,10 +314,10 @@ func Current(snap *conference.Snapshot, in Inputs, accepted *Proposal) (items []
 			se, ok := snap.Session(it.SessionID)
 			switch {
 			case !ok:
-				warnings = append(warnings, it.SessionID+" is no longer in the catalog")
+				warnings = append(warnings, "“"+it.Title+"” of your plan is no longer in the catalog")
 				continue
 			case se.Cancelled:
-				warnings = append(warnings, se.ID+" ("+se.Title+") was cancelled")
+				warnings = append(warnings, "“"+se.Title+"” of your plan was cancelled")
 				continue
 			case !se.Scheduled() || taken[se.Group()]:
 				continue
@@ -346,17 +415,16 @@ func (s *Service) Agenda(ctx context.Context, attendeeID string) (Week, error) {
 	for _, d := range ag.Days {
 		name := func(i int) string {
 			it := d.Items[i]
-			if it.SessionID == "" {
-				return "“" + it.Title + "”"
-			}
-			return "“" + it.Title + "” (" + it.SessionID + ")"
+			return "“" + it.Title + "” (" + snap.Local(it.Start).Format("Mon 15:04") + ")"
 		}
 		for i, l := range d.Legs {
 			switch l.Status {
+			case planner.StatusOverlap:
+				ag.Warnings = append(ag.Warnings, fmt.Sprintf("%s and %s overlap", name(i), name(i+1)))
 			case planner.StatusImpossible:
 				ag.Warnings = append(ag.Warnings, fmt.Sprintf("you cannot get from %s to %s in time (%d min late)", name(i), name(i+1), -l.SlackMinutes))
 			case planner.StatusSeatLost:
-				ag.Warnings = append(ag.Warnings, fmt.Sprintf("you reach %s after its reserved seat is released", name(i+1)))
+				ag.Warnings = append(ag.Warnings, fmt.Sprintf("you reach %s after your seat is released", name(i+1)))
 			}
 		}
 	}
@@ -384,4 +452,26 @@ func dayError(snap *conference.Snapshot, day string) error {
 		return errcode.New(errcode.Invalid, "day %q: the conference has no days", day)
 	}
 	return errcode.New(errcode.Invalid, "day %q is not a day of the conference (%s to %s)", day, days[0], days[len(days)-1])
+}
+
+// Items returns the attendee's current items (see Current), each filled in
+// from the conference (title, times, room), by start.
+func (s *Service) Items(ctx context.Context, attendeeID string) ([]planner.Item, error) {
+	m, err := s.mine(ctx, attendeeID)
+	if err != nil {
+		return nil, err
+	}
+	snap := m.st.Snap
+	out := make([]planner.Item, 0, len(m.items))
+	for _, it := range m.items {
+		if se, ok := snap.Session(it.SessionID); ok {
+			if !se.Scheduled() {
+				continue
+			}
+			it.Title, it.Start, it.End, it.RoomID = se.Title, se.Start, se.End, se.RoomID
+		}
+		out = append(out, it)
+	}
+	slices.SortStableFunc(out, func(a, b planner.Item) int { return a.Start.Compare(b.Start) })
+	return out, nil
 }

@@ -61,6 +61,11 @@ type PlanStore interface {
 	LatestProposal(ctx context.Context, attendeeID, origin string) (StoredPlan, bool, error)
 	// PlanAttendees lists the attendees whose accepted plan holds a session.
 	PlanAttendees(ctx context.Context, sessionID string) ([]string, error)
+	// Locks lists the items the attendee locked ("keep this no matter
+	// what"), sorted: LockKey of each. SetLock locks or unlocks one,
+	// idempotently.
+	Locks(ctx context.Context, attendeeID string) ([]string, error)
+	SetLock(ctx context.Context, attendeeID, item string, locked bool) error
 }
 
 // DroppedJSON is a favourite left out: Reason is a sentence naming the
@@ -250,7 +255,36 @@ func (s *Service) build(ctx context.Context, st *live.State, in Inputs, opt plan
 	if opt.TimeLimit == 0 {
 		opt.TimeLimit = s.d.TimeLimit
 	}
+	opt.NoSeats = s.noSeats(st.Snap, in)
 	return Build(st, in, opt, base)
+}
+
+// noSeats lists the other sittings of the attendee's reservations that have
+// no seat to move to (full, closed, unknown to the engine): the planner
+// may move a reservation only where a seat is free.
+func (s *Service) noSeats(snap *conference.Snapshot, in Inputs) map[string]bool {
+	out := map[string]bool{}
+	now := s.d.Clock.Now()
+	for _, f := range in.Fixed {
+		se, ok := snap.Session(f.SessionID)
+		if f.Kind != planner.KindReservation || f.Locked || !ok {
+			continue
+		}
+		for _, sit := range snap.Sittings(se.Group()) {
+			if sit.ID == se.ID || !sit.Reservable {
+				continue
+			}
+			if s.d.Seats == nil {
+				out[sit.ID] = true
+				continue
+			}
+			c, ok := s.d.Seats.Count(sit.ID)
+			if !ok || c.Available() <= 0 || !now.Before(c.Release) {
+				out[sit.ID] = true
+			}
+		}
+	}
+	return out
 }
 
 func (s *Service) save(ctx context.Context, attendeeID, origin string, p *Proposal) error {
@@ -306,14 +340,6 @@ func (s *Service) pending(ctx context.Context, attendeeID string, accepted *Prop
 	return p, nil
 }
 
-// Accept makes a stored proposal the attendee's plan.
-func (s *Service) Accept(ctx context.Context, attendeeID, planID string) (*Proposal, error) {
-	if err := s.d.Plans.AcceptPlan(ctx, attendeeID, planID); err != nil {
-		return nil, err
-	}
-	return s.Proposal(ctx, attendeeID, planID)
-}
-
 // Reject sets a proposal aside.
 func (s *Service) Reject(ctx context.Context, attendeeID, planID string) error {
 	return s.d.Plans.RejectPlan(ctx, attendeeID, planID)
@@ -322,6 +348,9 @@ func (s *Service) Reject(ctx context.Context, attendeeID, planID string) error {
 // ReserveOutcome is the answer to "reserve this plan".
 type ReserveOutcome struct {
 	Results []reservation.Result `json:"results"`
+	// Moved and MoveFailed are the plan's seat moves (see Accept).
+	Moved      []SeatMove `json:"moved"`
+	MoveFailed []SeatMove `json:"moveFailed"`
 	// Released are seats reserved by this request and given back because
 	// the plan made around a failed sitting no longer holds them.
 	Released []string `json:"released"`
@@ -364,6 +393,20 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 	opt.Unavailable = map[string]string{}
 	tried := map[string]bool{}
 	made := map[string]bool{} // reserved by this request
+	// The plan's repairs first: its seats move (or go) as on Accept.
+	moves := AcceptOutcome{}
+	if err := s.applyRepairs(ctx, attendeeID, cur.Plan.Repairs, &moves); err != nil {
+		return out, err
+	}
+	out.Moved, out.MoveFailed = append([]SeatMove{}, moves.Moved...), append([]SeatMove{}, moves.Failed...)
+	out.Released = append(out.Released, moves.Released...)
+	for _, m := range moves.Moved {
+		tried[m.To] = true
+	}
+	for _, m := range moves.Failed {
+		tried[m.To] = true
+		opt.Unavailable[m.To] = "no seat could be had when your seat was to move there"
+	}
 	plan := cur.Plan
 	limited := false
 	var wishes []planner.Wish
@@ -450,9 +493,25 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 			out.Released = append(out.Released, id)
 		}
 	}
-	if out.Proposal.Plan.Items == nil { // nothing needed a seat
+	if out.Proposal.Plan.Items == nil && len(moves.Failed) == 0 { // nothing needed a seat
 		out.Proposal = *cur
+		if len(moves.Moved)+len(moves.Released) > 0 {
+			if err := s.d.Plans.AcceptPlan(ctx, attendeeID, cur.ID); err != nil {
+				return out, err
+			}
+			out.Proposal.State = StateAccepted
+		}
 		return out, nil
+	}
+	if out.Proposal.Plan.Items == nil { // only failed moves: plan again around them
+		in, err := s.gather(ctx, st.Snap, attendeeID)
+		if err != nil {
+			return out, err
+		}
+		in.Wishes = mergeWishes(in.Wishes, wishes)
+		if out.Proposal, err = s.build(ctx, st, in, opt, cur.Plan); err != nil {
+			return out, err
+		}
 	}
 	slices.Sort(out.Released)
 	if err := s.save(ctx, attendeeID, OriginReserve, &out.Proposal); err != nil {

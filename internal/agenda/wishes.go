@@ -16,12 +16,15 @@ import (
 //
 //	{"wishes": [{"sessionId": "S1", "priority": "must"}],
 //	 "blocks": [{"title": "Lunch with Bo", "start": "2026-12-01T12:00", "end": "2026-12-01T13:00", "venueId": "wynn"}],
-//	 "reservations": ["S7"], "keynotes": ["K1"]}
+//	 "reservations": ["S7"], "keynotes": ["K1"], "locked": ["S7", "Lunch with Bo"]}
 type WishesFile struct {
 	Wishes       []planner.Wish       `json:"wishes"`
 	Blocks       []account.BlockInput `json:"blocks"`
 	Reservations []string             `json:"reservations"`
 	Keynotes     []string             `json:"keynotes"`
+	// Locked names the fixed items kept no matter what: session ids of
+	// reservations or keynotes, titles of blocks.
+	Locked []string `json:"locked"`
 }
 
 // ParseWishesFile reads a wishes file against a conference: one invalid
@@ -73,6 +76,17 @@ func ParseWishesFile(snap *conference.Snapshot, data []byte) (Inputs, error) {
 				in.Reserved[id] = true
 			}
 			in.Fixed = append(in.Fixed, it)
+		}
+	}
+	for i, name := range f.Locked {
+		found := false
+		for k := range in.Fixed {
+			if it := &in.Fixed[k]; it.SessionID == name || (it.Kind == planner.KindBlock && it.Title == name) {
+				it.Locked, found = true, true
+			}
+		}
+		if !found {
+			return in, errcode.New(errcode.Invalid, "locked[%d]: %q is none of the reservations, keynotes or block titles", i, name)
 		}
 	}
 	return in, nil

@@ -50,6 +50,9 @@ func parseFeed(t *testing.T, data []byte) []vevent {
 			if value == "VEVENT" {
 				cur = vevent{}
 			}
+			if value == "VALARM" && cur != nil {
+				cur["VALARM"] = "yes"
+			}
 			tz = tz || value == "VTIMEZONE"
 		case "END":
 			if len(stack) == 0 || stack[len(stack)-1] != value {
@@ -67,6 +70,9 @@ func parseFeed(t *testing.T, data []byte) []vevent {
 		default:
 			if cur != nil && len(stack) > 0 && stack[len(stack)-1] == "VEVENT" {
 				cur[name] = value
+			}
+			if cur != nil && len(stack) > 0 && stack[len(stack)-1] == "VALARM" {
+				cur["VALARM-"+name] = value
 			}
 		}
 	}
@@ -140,6 +146,11 @@ func TestCalendarFeed(t *testing.T) {
 	if st, _, body := call(t, nil, "PUT", f.base+"/api/v1/me/favorites/"+fav.ID, f.attendee, map[string]string{"priority": "want"}); st != 200 {
 		t.Fatalf("favourite: %d %s", st, body)
 	}
+	// A favourite that overlaps a reserved seat: not in the plan.
+	clash := overlapping(snap, f.moved)
+	if st, _, body := call(t, nil, "PUT", f.base+"/api/v1/me/favorites/"+clash.ID, f.attendee, map[string]string{"priority": "maybe"}); st != 200 {
+		t.Fatalf("favourite: %d %s", st, body)
+	}
 	day := snap.Day(f.moved.Start)
 	st, _, body := call(t, nil, "POST", f.base+"/api/v1/me/blocks", f.attendee,
 		map[string]string{"title": "Dinner, with the team", "start": day + "T19:00", "end": day + "T21:00", "venueId": snap.Conf.Venues[0].ID})
@@ -191,9 +202,12 @@ func TestCalendarFeed(t *testing.T) {
 	}{
 		{uid(f.moved.ID), "DESCRIPTION", "Reserved seat: held until"},
 		{uid(f.removed.ID), "DESCRIPTION", "Reserved seat: held until"},
-		{uid(fav.ID), "DESCRIPTION", "Favourite (want)"},
+		{uid(fav.ID), "DESCRIPTION", "In your plan (want)"},
 		{uid("block-" + block.ID), "SUMMARY", `Dinner\, with the team`},
 		{uid(fav.ID + "-travel"), "SUMMARY", " min"},
+		{uid(fav.ID + "-travel"), "DESCRIPTION", "leave by "},
+		{uid(fav.ID + "-travel"), "VALARM-TRIGGER", "PT0M"},
+		{uid(fav.ID + "-travel"), "VALARM-ACTION", "DISPLAY"},
 		{uid(f.moved.ID), "LOCATION", ""},
 		{uid(fav.ID), "GEO", ";"},
 	}
@@ -209,6 +223,14 @@ func TestCalendarFeed(t *testing.T) {
 	}
 	if len(events) != 5 {
 		t.Errorf("%d events, want 2 reservations, a favourite, its trip and a block", len(events))
+	}
+	if _, ok := ev[uid(clash.ID)]; ok {
+		t.Errorf("the favourite that overlaps a seat is not in the plan, but is in the feed")
+	}
+	// Favourites outside the plan only when asked for.
+	_, events = fetchFeed(t, feed+"?favorites=1")
+	if e, ok := byUID(events)[uid(clash.ID)]; !ok || !strings.Contains(e["DESCRIPTION"], "not in your plan") {
+		t.Errorf("?favorites=1: the favourite outside the plan is %v", e)
 	}
 	startBefore := ev[uid(f.moved.ID)]["DTSTART"]
 

@@ -12,7 +12,7 @@ import (
 // setupPlans builds the planning service (agenda, plans, now/next) on the
 // store's plan table and starts re-planning when a session changes.
 func (a *App) setupPlans() error {
-	plans, ok := planStore(a.store)
+	plans, ok := PlanStore(a.store)
 	if !ok {
 		return nil // no plan storage: the planning endpoints are off
 	}
@@ -25,9 +25,10 @@ func (a *App) setupPlans() error {
 	return nil
 }
 
-// planStore returns the backend's plan store. SQLite's Plans returns its
-// concrete type, so it is named here; other backends return the interface.
-func planStore(st store.Store) (agenda.PlanStore, bool) {
+// PlanStore returns the backend's plan store (false: it keeps none).
+// SQLite's Plans returns its concrete type, so it is named here; other
+// backends return the interface.
+func PlanStore(st store.Store) (agenda.PlanStore, bool) {
 	if l, ok := st.(*lockedStore); ok {
 		st = l.Store
 	}

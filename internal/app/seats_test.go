@@ -197,7 +197,7 @@ func TestSeatPagesWithoutJavaScript(t *testing.T) {
 		{"a session without reservations says so", func(t *testing.T) (int, string) {
 			_, _, csrf := page(t, A.c, base+sp(open))
 			return A.post(t, base, "/me/reservations/"+walkIn.ID, url.Values{"csrf": {csrf}, "back": {sp(walkIn)}, "token": {"t1"}})
-		}, 303, []string{"is not reservable"}, nil},
+		}, 303, []string{"is walk-up"}, nil},
 		{"an unknown session is a 404 page", func(t *testing.T) (int, string) {
 			_, _, csrf := page(t, A.c, base+sp(open))
 			return A.post(t, base, "/me/reservations/NOPE", url.Values{"csrf": {csrf}, "back": {"/"}})
@@ -208,7 +208,7 @@ func TestSeatPagesWithoutJavaScript(t *testing.T) {
 		{"cancel again: nothing to cancel", func(t *testing.T) (int, string) {
 			_, _, csrf := page(t, A.c, base+sp(open))
 			return A.post(t, base, "/me/reservations/"+open.ID+"/cancel", url.Values{"csrf": {csrf}, "back": {sp(open)}})
-		}, 303, []string{"You hold no reservation for"}, nil},
+		}, 303, []string{"You hold no seat in"}, nil},
 		{"A takes the one seat of a small session", func(t *testing.T) (int, string) {
 			return A.submit(t, base, sp(small), "/me/reservations/"+small.ID)
 		}, 303, []string{"Reserved: your seat", seatsLeft(0, 1), "Full"}, nil},
@@ -266,7 +266,7 @@ func TestSeatPagesWithoutJavaScript(t *testing.T) {
 		{"the catalog shows bands, numbers and the holder's button", func(t *testing.T) (int, string) {
 			st, body, _ := page(t, C.c, base+"/?q="+url.QueryEscape(small.Code))
 			return st, body
-		}, 200, []string{`class="seatband band-full"`, `data-seat-available>0</span> of 1 left`, `mine-reserved">Reserved`, `action="/me/reservations/` + small.ID + `/cancel"`}, nil},
+		}, 200, []string{`class="seatband band-full"`, `data-seat-available>0</span> of 1 left`, `mine-reserved">Your seat`, `action="/me/reservations/` + small.ID + `/cancel"`}, nil},
 		{"reserve from a catalog card comes back to the card", func(t *testing.T) (int, string) {
 			return B.submit(t, base, "/?q="+url.QueryEscape(open.Code), "/me/reservations/"+open.ID)
 		}, 303, []string{`class="seatband band-available"`, "Reserved: your seat in", "Session catalog"}, nil},
@@ -406,7 +406,7 @@ func TestSeatPagesCSRFAndIsolation(t *testing.T) {
 		}, 404, "Page not found"},
 		{"B cancelling A's session cancels only B's (none)", func(t *testing.T) (int, string) {
 			return B.post(t, base, "/me/reservations/"+held.ID+"/cancel", url.Values{"csrf": {csrfB}, "back": {"/sessions/" + held.ID}})
-		}, 303, "You hold no reservation for"},
+		}, 303, "You hold no seat in"},
 		{"B leaving a waitlist A is on", func(t *testing.T) (int, string) {
 			return B.post(t, base, "/me/waitlist/"+small.ID+"/leave", url.Values{"csrf": {csrfB}, "back": {"/sessions/" + small.ID}})
 		}, 303, "You are not on the waitlist"},

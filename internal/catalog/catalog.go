@@ -25,8 +25,11 @@ type Query struct {
 	// zero or negative when unset (a window from 00:00 or to 00:00 bounds
 	// nothing).
 	FromClock, ToClock int
-	Reservable         *bool
-	Recorded           *bool
+	// EndAfter keeps the sessions still running or to come at an instant:
+	// those ending after it. Zero: no bound.
+	EndAfter   time.Time
+	Reservable *bool
+	Recorded   *bool
 	// IncludeCancelled also lists cancelled sessions (for organizers);
 	// they are left out by default.
 	IncludeCancelled bool

@@ -165,6 +165,8 @@ func TestSearch(t *testing.T) {
 		{"from and to instants", Query{From: at(day1, "12:00"), To: at(day2, "23:00")}, []string{"s05", "s04", "s03"}},
 		{"from instant, inclusive", Query{From: at(day3, "12:00")}, []string{"s09"}},
 		{"to instant, inclusive", Query{To: at(day1, "11:00")}, []string{"s01", "s02"}},
+		{"still running or to come", Query{EndAfter: at(day1, "10:30")}, []string{"s01", "s02", "s05", "s04", "s03", "s06", "s09"}},
+		{"ended at the instant is ended", Query{EndAfter: at(day1, "11:00")}, []string{"s05", "s04", "s03", "s06", "s09"}},
 		{"reservable", Query{Reservable: ptr(true)}, []string{"s01", "s02", "s03", "s06", "s09"}},
 		{"not reservable", Query{Reservable: ptr(false)}, []string{"s05", "s04", "s08"}},
 		{"recorded", Query{Recorded: ptr(true)}, []string{"s01", "s05", "s04", "s06"}},

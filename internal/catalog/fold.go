@@ -36,6 +36,31 @@ var foldTable = map[rune]string{
 	'ź': "z", 'ż': "z", 'ž': "z",
 }
 
+// foldRanges spell the letters of Latin Extended-B (U+0180–U+024F: ș, ț,
+// ơ, ư, ǎ, ...) and Latin Extended Additional (U+1E00–U+1EFF: Vietnamese
+// ễ, ạ, ...) in plain ASCII: one byte per code point, the base letter of
+// its decomposition, '_' where there is none (kept as it is).
+var foldRanges = []struct {
+	lo    rune
+	plain string
+}{
+	{0x0180, "________________________________oo_____________uu____________________________aaiioouuuuuuuuuu_aaaa____ggkkoooo__j___gg__nnaa____aaaaeeeeiiiioooorrrruuuusstt__hh______aaeeooooooooyy____________________________"},
+	{0x1E00, "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwy______aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy______"},
+}
+
+// foldRune is the plain spelling of a lower-case letter, if it has one.
+func foldRune(r rune) (string, bool) {
+	if plain, ok := foldTable[r]; ok {
+		return plain, true
+	}
+	for _, fr := range foldRanges {
+		if i := int(r - fr.lo); i >= 0 && i < len(fr.plain) && fr.plain[i] != '_' {
+			return fr.plain[i : i+1], true
+		}
+	}
+	return "", false
+}
+
 // tokens splits s into lower-case, accent-free words: runs of letters and
 // digits. Apostrophes inside a word are dropped rather than splitting it, so
 // "Builders'" and "builder's" become "builders".
@@ -62,7 +87,7 @@ func eachToken(s string, f func(word []byte)) {
 			// A combining accent of decomposed text (e + U+0301): drop it.
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			r = unicode.ToLower(r)
-			if plain, ok := foldTable[r]; ok {
+			if plain, ok := foldRune(r); ok {
 				word = append(word, plain...)
 			} else {
 				word = utf8.AppendRune(word, r)

@@ -62,6 +62,9 @@ type Index struct {
 	terms     []string
 	postStart []int32
 	post      []posting
+
+	fuzzy fuzzyIndex // typo.go
+	comp  compounds  // joined neighbouring words, typo.go
 }
 
 // facet holds, per value of one filter, the set of docs that have it.
@@ -106,6 +109,7 @@ func New(snap *conference.Snapshot) *Index {
 		values[f] = map[string][]int{}
 	}
 	postings := &postingsBuilder{ids: map[string]int{}}
+	joined := &postingsBuilder{ids: map[string]int{}}
 	for d, s := range docs {
 		ix.all.set(d)
 		if !s.Cancelled {
@@ -140,19 +144,15 @@ func New(snap *conference.Snapshot) *Index {
 		if v, ok := snap.VenueOfRoom(s.RoomID); ok {
 			values[facetVenue][v.ID] = append(values[facetVenue][v.ID], d)
 		}
-		ix.indexText(postings, d, s)
+		ix.indexText(postings, joined, d, s)
 	}
 	for f := range values {
 		ix.facets[f] = buildFacet(n, values[f])
 	}
 
-	ix.terms = slices.Sorted(maps.Keys(postings.ids))
-	ix.postStart = make([]int32, 0, len(ix.terms)+1)
-	for _, t := range ix.terms {
-		ix.postStart = append(ix.postStart, int32(len(ix.post)))
-		ix.post = append(ix.post, postings.lists[postings.ids[t]]...)
-	}
-	ix.postStart = append(ix.postStart, int32(len(ix.post)))
+	ix.terms, ix.postStart, ix.post = postings.flatten()
+	ix.fuzzy = buildFuzzy(ix.terms)
+	ix.comp.terms, ix.comp.start, ix.comp.post = joined.flatten()
 	return ix
 }
 
@@ -201,10 +201,14 @@ func buildFacet(n int, values map[string][]int) facet {
 // normalizeValue makes filter values case- and accent-insensitive.
 func normalizeValue(v string) string { return fold(strings.TrimSpace(v)) }
 
-// indexText adds the words of a session's searchable fields to postings.
-func (ix *Index) indexText(postings *postingsBuilder, d int, s *conference.Session) {
+// indexText adds the words of a session's searchable fields to postings,
+// and the neighbouring words of its short fields, joined, to joined.
+func (ix *Index) indexText(postings, joined *postingsBuilder, d int, s *conference.Session) {
 	add := func(text string, weight uint8) {
 		eachToken(text, func(term []byte) { postings.add(term, int32(d), weight) })
+		if weight > weightAbstract {
+			joinNeighbours(text, func(term []byte) { joined.add(term, int32(d), weight) })
+		}
 	}
 	add(s.Code, weightCode)
 	// "SVS-301" is also found as "svs301".
@@ -243,6 +247,18 @@ func (p *postingsBuilder) add(term []byte, d int32, weight uint8) {
 		return
 	}
 	p.lists[i] = append(list, posting{d, weight})
+}
+
+// flatten returns the sorted terms and their postings laid end to end
+// (the postings of terms[i] are post[start[i]:start[i+1]]).
+func (p *postingsBuilder) flatten() (terms []string, start []int32, post []posting) {
+	terms = slices.Sorted(maps.Keys(p.ids))
+	start = make([]int32, 0, len(terms)+1)
+	for _, t := range terms {
+		start = append(start, int32(len(post)))
+		post = append(post, p.lists[p.ids[t]]...)
+	}
+	return terms, append(start, int32(len(post))), post
 }
 
 // termRange returns the range of terms that start with prefix.

@@ -11,8 +11,8 @@ import (
 )
 
 // ParseQuery reads the query parameters of GET /api/v1/sessions (q, type,
-// level, topic, venue, day, from, to, reservable, recorded, sort, limit,
-// cursor). Filters take comma-separated values and may repeat; empty values
+// level, topic, venue, day, from, to, endAfter, reservable, recorded, sort,
+// limit, cursor). Filters take comma-separated values and may repeat; empty values
 // are ignored, so a plain HTML form's "any" choice filters nothing. Unknown
 // parameter names are ignored. A bad value is an errcode.Invalid error whose
 // message names the parameter and what was expected. Times without an
@@ -49,6 +49,15 @@ func ParseQuery(v url.Values, snap *conference.Snapshot) (Query, error) {
 	}
 	if q.To, q.ToClock, err = parseWhen("to", v.Get("to"), loc); err != nil {
 		return Query{}, err
+	}
+	if s := strings.TrimSpace(v.Get("endAfter")); s != "" {
+		var clock int
+		if q.EndAfter, clock, err = parseWhen("endAfter", s, loc); err != nil {
+			return Query{}, err
+		}
+		if clock > 0 || q.EndAfter.IsZero() {
+			return Query{}, invalid("endAfter: expected an instant such as 2026-12-01T10:05:00-08:00, got %q", s)
+		}
 	}
 	if q.Reservable, err = parseBool("reservable", v.Get("reservable")); err != nil {
 		return Query{}, err

@@ -109,52 +109,107 @@ func sortOrder(q Query) (string, error) {
 	return "", errcode.New(errcode.Invalid, "sort: expected relevance or start, got %q", q.Sort)
 }
 
-// matchText keeps in set only the docs in which every word is a prefix of
-// some term, and returns each doc's relevance score (indexed by doc).
+// matchText keeps in set only the docs that match every word, and returns
+// each doc's relevance score (indexed by doc). A word matches a doc with a
+// term it is a prefix of, a term within its typo allowance (typo.go), or
+// two neighbouring words of a short field written as one ("dynamodb" for
+// "Dynamo DB"). Two neighbouring query words also match as one word
+// ("dynamo db" for "DynamoDB", "server less" for "serverless").
 func (ix *Index) matchText(words []string, set bitset) []int32 {
-	n := len(ix.docs)
-	score := make([]int32, n)
-	best := make([]int32, n) // the current word's best score per doc
-	wordSet := newBitset(n)
-	for _, w := range words {
-		clear(wordSet)
-		lo, hi := ix.termRange(w)
-		for t := lo; t < hi; t++ {
-			boost := int32(1)
-			if ix.terms[t] == w {
-				boost = 2
-			}
-			for _, p := range ix.post[ix.postStart[t]:ix.postStart[t+1]] {
-				best[p.doc] = max(best[p.doc], int32(p.weight)*boost)
-				wordSet.set(int(p.doc))
+	units := make([]wordMatch, len(words))
+	for i, w := range words {
+		units[i] = ix.matchWord(w)
+	}
+	pairs := make([]wordMatch, max(len(words)-1, 0))
+	for i := range pairs {
+		pairs[i] = ix.matchWord(words[i] + words[i+1])
+	}
+	// reach[i]: docs in which words[:i] all match, each alone or joined
+	// with its neighbour.
+	n := len(set)
+	reach := make([]bitset, len(words)+1)
+	reach[0] = set
+	for i := range words {
+		r := append(bitset(nil), reach[i]...)
+		r.and(units[i].set)
+		if i > 0 && pairs[i-1].score != nil {
+			for k := range n {
+				r[k] |= reach[i-1][k] & pairs[i-1].set[k]
 			}
 		}
-		set.and(wordSet)
-		wordSet.each(func(d int) bool {
-			score[d] += best[d]
-			best[d] = 0
-			return true
-		})
+		reach[i+1] = r
 	}
+	copy(set, reach[len(words)])
+	score := make([]int32, len(ix.docs))
+	set.each(func(d int) bool {
+		for i := range words {
+			var s int32
+			if units[i].score != nil { // nil: the word matches only joined
+				s = units[i].score[d]
+			}
+			if i > 0 && pairs[i-1].score != nil {
+				s = max(s, pairs[i-1].score[d])
+			}
+			if i < len(pairs) && pairs[i].score != nil {
+				s = max(s, pairs[i].score[d])
+			}
+			score[d] += s
+		}
+		return true
+	})
 	return score
+}
+
+// wordMatch is the docs one query word matches and its score in each.
+type wordMatch struct {
+	set   bitset
+	score []int32 // by doc; nil when nothing matched
+}
+
+func (ix *Index) matchWord(w string) wordMatch {
+	m := wordMatch{set: newBitset(len(ix.docs))}
+	add := func(list []posting, exact bool, dist int) {
+		if m.score == nil {
+			m.score = make([]int32, len(ix.docs))
+		}
+		for _, p := range list {
+			m.score[p.doc] = max(m.score[p.doc], fieldScore(p.weight, exact, dist))
+			m.set.set(int(p.doc))
+		}
+	}
+	lo, hi := ix.termRange(w)
+	for t := lo; t < hi; t++ {
+		add(ix.post[ix.postStart[t]:ix.postStart[t+1]], ix.terms[t] == w, 0)
+	}
+	ix.fuzzy.near(ix.terms, w, func(t int32, dist int) {
+		add(ix.post[ix.postStart[t]:ix.postStart[t+1]], false, dist)
+	})
+	if list := ix.comp.lookup(w); list != nil {
+		add(list, true, 0)
+	}
+	return m
 }
 
 // matchTime removes from set the docs outside the query's time window.
 func (ix *Index) matchTime(q Query, set bitset) {
-	from, to := int64(0), int64(0)
+	from, to, after := int64(0), int64(0), int64(0)
 	if !q.From.IsZero() {
 		from = q.From.UnixNano()
 	}
 	if !q.To.IsZero() {
 		to = q.To.UnixNano()
 	}
-	if from == 0 && to == 0 && q.FromClock <= 0 && q.ToClock <= 0 {
+	if !q.EndAfter.IsZero() {
+		after = q.EndAfter.UnixNano()
+	}
+	if from == 0 && to == 0 && after == 0 && q.FromClock <= 0 && q.ToClock <= 0 {
 		return
 	}
 	set.and(ix.timed)
 	set.each(func(d int) bool {
 		if from != 0 && ix.startNano[d] < from ||
 			to != 0 && ix.endNano[d] > to ||
+			after != 0 && ix.endNano[d] <= after ||
 			q.FromClock > 0 && ix.startClock[d] < int32(q.FromClock) ||
 			q.ToClock > 0 && ix.endClock[d] > int32(q.ToClock) {
 			set.remove(d)
@@ -319,7 +374,7 @@ func (ix *Index) queryKey(q Query, words []string, order string) uint64 {
 	values(q.Venues)
 	values(q.Days)
 	field(instant(q.From.IsZero(), q.From.UnixNano()), instant(q.To.IsZero(), q.To.UnixNano()),
-		strconv.Itoa(max(q.FromClock, 0)), strconv.Itoa(max(q.ToClock, 0)))
+		strconv.Itoa(max(q.FromClock, 0)), strconv.Itoa(max(q.ToClock, 0)), instant(q.EndAfter.IsZero(), q.EndAfter.UnixNano()))
 	field(flag(q.Reservable), flag(q.Recorded), strconv.FormatBool(q.IncludeCancelled))
 	return h.Sum64()
 }

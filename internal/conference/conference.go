@@ -77,6 +77,8 @@ type Session struct {
 	Reservable   bool      `json:"reservable"`
 	Recorded     bool      `json:"recorded"`
 	RecordingURL string    `json:"recordingUrl,omitempty"`
+	// StreamURL is where the session is streamed live (a keynote), if it is.
+	StreamURL string `json:"streamUrl,omitempty"`
 	// RepeatGroup names the content; empty means the session's own ID.
 	RepeatGroup string `json:"repeatGroup,omitempty"`
 	// OverflowRoomIDs are rooms that show a keynote live on screens.

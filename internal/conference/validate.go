@@ -170,6 +170,9 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			}
 			add(p+".recordingUrl", "expected an http:// or https:// address of at most %d characters, got %.80q", MaxURLLen, s.RecordingURL)
 		}
+		if !ValidRecordingURL(s.StreamURL) {
+			v.add(p+".streamUrl", "expected an http:// or https:// address of at most %d characters, got %.80q", MaxURLLen, s.StreamURL)
+		}
 		if s.Start.IsZero() != s.End.IsZero() {
 			v.add(p+".end", "expected start and end together, or neither for an unscheduled session")
 		} else if !s.Start.IsZero() {
@@ -289,6 +292,15 @@ func ValidRecordingURL(u string) bool {
 func (s *Session) SafeRecordingURL() string {
 	if ValidRecordingURL(s.RecordingURL) {
 		return s.RecordingURL
+	}
+	return ""
+}
+
+// SafeStreamURL is the live stream's address when it is a valid http(s)
+// one (the same rule as recordings), else "".
+func (s *Session) SafeStreamURL() string {
+	if ValidRecordingURL(s.StreamURL) {
+		return s.StreamURL
 	}
 	return ""
 }

@@ -55,6 +55,10 @@ type ICalTravel struct {
 	// FromRoomID is where the trip starts (for the description); optional.
 	FromRoomID     string
 	Depart, Arrive time.Time
+	// Alarm adds a reminder at Depart ("leave now"); LeaveBy, when set,
+	// is said in the description (Depart is then the latest departure).
+	Alarm   bool
+	LeaveBy bool
 }
 
 // WriteICal writes a calendar. With events nil it holds every scheduled
@@ -351,6 +355,10 @@ func (iw *icalWriter) travel(s *conference.Session, t *ICalTravel) {
 	if from, _ := iw.place(t.FromRoomID); from != "" {
 		desc = "From " + from + " to " + s.Title
 	}
+	if t.LeaveBy {
+		desc += fmt.Sprintf(". %s, %d min: leave by %s to arrive %s.", verb, minutes,
+			t.Depart.In(iw.loc).Format("15:04"), t.Arrive.In(iw.loc).Format("15:04"))
+	}
 	iw.prop("DESCRIPTION", "", escapeText(desc))
 	if loc, _ := iw.place(s.RoomID); loc != "" {
 		iw.prop("LOCATION", "", escapeText(loc))
@@ -358,6 +366,13 @@ func (iw *icalWriter) travel(s *conference.Session, t *ICalTravel) {
 	iw.geo(venue)
 	iw.prop("CATEGORIES", "", "Travel")
 	iw.prop("TRANSP", "", "OPAQUE")
+	if t.Alarm {
+		iw.line("BEGIN:VALARM")
+		iw.prop("ACTION", "", "DISPLAY")
+		iw.prop("DESCRIPTION", "", escapeText(fmt.Sprintf("Leave now: %s to %s, %d min", strings.ToLower(verb), to, minutes)))
+		iw.prop("TRIGGER", "", "PT0M")
+		iw.line("END:VALARM")
+	}
 	iw.line("END:VEVENT")
 }
 

@@ -94,30 +94,16 @@ func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var ag calfeed.Agenda
-	if a.Reservations != nil {
-		if ag.Reservations, err = a.Reservations.Reservations(ctx, userID); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-	}
-	if ag.Favorites, err = a.Accounts.Store().Favorites(ctx, userID); err != nil {
+	events, err := a.feedEvents(r, userID)
+	if err != nil {
 		a.fail(w, r, err)
 		return
-	}
-	if ag.Blocks, err = a.Accounts.Blocks(ctx, userID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	release := defaultRelease
-	if a.Reservations != nil {
-		release = a.Reservations.Config().Release
 	}
 	var buf bytes.Buffer
 	buf.Grow(16 << 10)
 	// DTSTAMP is the revision's time, not the request's: the same agenda
 	// gives the same bytes, so its ETag changes only when it does.
-	err = formats.WriteICal(&buf, st.Snap, calfeed.Events(st, ag, release),
+	err = formats.WriteICal(&buf, st.Snap, events,
 		formats.ICalOptions{Name: st.Snap.Conf.Name + " – my agenda", Now: a.revisionTime(ctx, st.Snap.Rev), BaseURL: a.baseURL(r)})
 	if err != nil {
 		a.fail(w, r, err)
@@ -128,6 +114,42 @@ func (a *API) icalFeed(w http.ResponseWriter, r *http.Request) {
 	// The URL is the credential: keep it out of shared caches.
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	d.serve(w, r, "private, no-cache")
+}
+
+// feedEvents are the entries of an attendee's feed: their plan as My week
+// shows it (with ?favorites=1, also the favourites outside it), or without
+// the planning service their seats, favourites and blocks.
+func (a *API) feedEvents(r *http.Request, userID string) ([]formats.ICalEvent, error) {
+	ctx := r.Context()
+	st := a.Live.Load()
+	release := defaultRelease
+	if a.Reservations != nil {
+		release = a.Reservations.Config().Release
+	}
+	favs, err := a.Accounts.Store().Favorites(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Plans != nil {
+		week, err := a.Plans.Agenda(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if r.URL.Query().Get("favorites") != "1" {
+			favs = nil
+		}
+		return calfeed.PlanEvents(st, week.Agenda, week.Priority, release, favs), nil
+	}
+	ag := calfeed.Agenda{Favorites: favs}
+	if a.Reservations != nil {
+		if ag.Reservations, err = a.Reservations.Reservations(ctx, userID); err != nil {
+			return nil, err
+		}
+	}
+	if ag.Blocks, err = a.Accounts.Blocks(ctx, userID); err != nil {
+		return nil, err
+	}
+	return calfeed.Events(st, ag, release), nil
 }
 
 func (a *API) baseURL(r *http.Request) string {

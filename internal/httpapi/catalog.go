@@ -105,6 +105,7 @@ type SessionJSON struct {
 	Reservable      bool          `json:"reservable"`
 	Recorded        bool          `json:"recorded"`
 	RecordingURL    string        `json:"recordingUrl"`
+	StreamURL       string        `json:"streamUrl,omitempty"`
 	RepeatGroup     string        `json:"repeatGroup"`
 	Cancelled       bool          `json:"cancelled"`
 	OverflowRoomIDs []string      `json:"overflowRoomIds,omitempty"`
@@ -118,7 +119,7 @@ func sessionJSON(snap *conference.Snapshot, s *conference.Session, now time.Time
 	out := SessionJSON{
 		ID: s.ID, Code: s.Code, Title: s.Title, Abstract: s.Abstract, Type: s.Type, Level: s.Level,
 		Topics: s.Topics, Speakers: make([]speakerJSON, len(s.Speakers)), RoomID: s.RoomID,
-		Reservable: s.Reservable, Recorded: s.Recorded, RecordingURL: s.SafeRecordingURL(),
+		Reservable: s.Reservable, Recorded: s.Recorded, RecordingURL: s.SafeRecordingURL(), StreamURL: s.SafeStreamURL(),
 		RepeatGroup: s.Group(), Cancelled: s.Cancelled, OverflowRoomIDs: s.OverflowRoomIDs,
 	}
 	if out.Topics == nil {

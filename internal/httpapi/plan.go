@@ -33,6 +33,9 @@ func (a *API) registerPlans(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/me/plan/{id}/reject", a.rejectPlan)
 	mux.HandleFunc("POST /api/v1/me/plan/{id}/reserve", a.reservePlan)
 	mux.HandleFunc("GET /api/v1/me/next", a.next)
+	mux.HandleFunc("GET /api/v1/me/locks", a.locks)
+	mux.HandleFunc("PUT /api/v1/me/locks/{item}", a.setLock)
+	mux.HandleFunc("DELETE /api/v1/me/locks/{item}", a.setLock)
 }
 
 // PlanChanged implements agenda.Notifier: a change event to one attendee
@@ -73,6 +76,10 @@ type AgendaLeg struct {
 	SlackMinutes int       `json:"slackMinutes"`
 	Status       string    `json:"status"`
 	Estimate     bool      `json:"estimate,omitempty"`
+	// LeaveBy is the latest departure that makes the next start, and
+	// LeaveByArrive when it arrives (absent when it cannot be made).
+	LeaveBy       *time.Time `json:"leaveBy,omitempty"`
+	LeaveByArrive *time.Time `json:"leaveByArrive,omitempty"`
 }
 
 // AgendaDay is a day's totals.
@@ -102,8 +109,13 @@ func agendaItems(snap *conference.Snapshot, d planner.DayAgenda, prio map[string
 func agendaLegs(snap *conference.Snapshot, d planner.DayAgenda) []AgendaLeg {
 	out := make([]AgendaLeg, 0, len(d.Legs))
 	for _, l := range d.Legs {
-		out = append(out, AgendaLeg{Day: d.Date, From: l.From, To: l.To, Depart: snap.Local(l.Depart), Arrive: snap.Local(l.Arrive),
-			Mode: l.Mode, Minutes: l.Minutes, Meters: l.Meters, SlackMinutes: l.SlackMinutes, Status: l.Status, Estimate: l.Estimate})
+		leg := AgendaLeg{Day: d.Date, From: l.From, To: l.To, Depart: snap.Local(l.Depart), Arrive: snap.Local(l.Arrive),
+			Mode: l.Mode, Minutes: l.Minutes, Meters: l.Meters, SlackMinutes: l.SlackMinutes, Status: l.Status, Estimate: l.Estimate}
+		if !l.LeaveBy.IsZero() {
+			lb, la := snap.Local(l.LeaveBy), snap.Local(l.LeaveByArrive)
+			leg.LeaveBy, leg.LeaveByArrive = &lb, &la
+		}
+		out = append(out, leg)
 	}
 	return out
 }
@@ -236,12 +248,48 @@ func (a *API) acceptPlan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := a.Plans.Accept(r.Context(), u.ID, r.PathValue("id"))
+	out, err := a.Plans.Accept(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
+		a.failSeats(w, r, err)
+		return
+	}
+	body := struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+		agenda.AcceptOutcome
+	}{out.Proposal.ID, out.Proposal.State, out}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusOK, body)
+}
+
+// locks is GET /api/v1/me/locks: the fixed items the attendee locked.
+func (a *API) locks(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.Plans.Locks(r.Context(), u.ID)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "state": p.State})
+	w.Header().Set("Cache-Control", "private, no-cache")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"locks": list})
+}
+
+// setLock is PUT (lock) and DELETE (unlock) /api/v1/me/locks/{item}, item
+// being session:ID or block:ID.
+func (a *API) setLock(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	item := r.PathValue("item")
+	if err := a.Plans.SetLock(r.Context(), u.ID, item, r.Method == http.MethodPut); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"item": item, "locked": r.Method == http.MethodPut})
 }
 
 func (a *API) rejectPlan(w http.ResponseWriter, r *http.Request) {

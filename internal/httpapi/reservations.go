@@ -1,12 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"venuehop/internal/agenda"
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
 	"venuehop/internal/reservation"
@@ -57,11 +61,18 @@ func (a *API) failSeats(w http.ResponseWriter, r *http.Request, err error) {
 	a.fail(w, r, err)
 }
 
+// rushReservations is how many reservation requests in flight make a
+// rush: beyond it, answers go without warnings (reading every attendee's
+// agenda would halve the seats answered a second), so seats come first.
+const rushReservations = 4
+
 func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 	u, ok := a.requireUser(w, r)
 	if !ok {
 		return
 	}
+	busy := a.reserving.Add(1) > rushReservations
+	defer a.reserving.Add(-1)
 	bp := bodyPool.Get().(*[]byte)
 	defer bodyPool.Put(bp)
 	body, err := httpx.ReadBody(w, r, maxReservationBody, (*bp)[:0])
@@ -90,15 +101,72 @@ func (a *API) reserve(w http.ResponseWriter, r *http.Request) {
 		a.failSeats(w, r, err)
 		return
 	}
+	reply := a.withWarnings(r, u.ID, ans, busy)
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(ans.Body)))
+	h.Set("Content-Length", strconv.Itoa(len(reply)))
 	h.Set("Cache-Control", "no-store")
 	if ans.Replayed {
 		h.Set("Idempotent-Replayed", "true")
 	}
 	w.WriteHeader(http.StatusOK)
-	w.Write(ans.Body)
+	w.Write(reply)
+}
+
+// withWarnings adds to a reservation answer, beside its results, the
+// warnings of the seats it holds against the attendee's agenda
+// ({"results": [...], "warnings": [...]}). The results are the engine's
+// bytes, as an Idempotency-Key replays them; the warnings are of the
+// agenda as it is now. Without the planning service, or when the agenda
+// cannot be read, the warnings are an empty list; when the server is too
+// busy to read it at once (a reservation rush), they are left out and
+// "warningsSkipped": true says so: seats come first.
+func (a *API) withWarnings(r *http.Request, attendeeID string, ans reservation.Answer, busy bool) []byte {
+	var held []string
+	for _, res := range ans.Results {
+		if res.Status == reservation.Reserved || res.Status == reservation.Already {
+			held = append(held, res.SessionID)
+		}
+	}
+	warnings, skipped := []agenda.SeatWarning{}, false
+	if a.Plans != nil && len(held) > 0 {
+		var ws []agenda.SeatWarning
+		var err error
+		if !busy {
+			ws, err = a.Plans.ReservationWarnings(r.Context(), attendeeID, held)
+		}
+		switch {
+		case busy:
+			skipped = true
+		case err != nil:
+			a.Logger.Warn("api: reservation warnings", "err", err)
+		default:
+			for i := range ws {
+				ws[i].Message = capitalize(ws[i].Message)
+			}
+			warnings = ws
+		}
+	}
+	extra, _ := json.Marshal(warnings)
+	if skipped {
+		extra = append(extra, `,"warningsSkipped":true`...)
+	}
+	body := bytes.TrimRight(ans.Body, "\n")
+	if len(body) == 0 || body[len(body)-1] != '}' {
+		return ans.Body
+	}
+	out := make([]byte, 0, len(body)+len(extra)+16)
+	out = append(out, body[:len(body)-1]...)
+	out = append(out, `,"warnings":`...)
+	out = append(out, extra...)
+	return append(out, "}\n"...)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // bodyPool recycles the buffers reservation bodies are read into.

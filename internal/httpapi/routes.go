@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -58,6 +59,9 @@ type API struct {
 	Deps
 	docs docCache // the conference feed and exports of the revision
 	seen seenTags // personal feeds' ETags, for their Last-Modified
+	// reserving counts the reservation requests in flight (reservations.go):
+	// many at once is a rush, when answers go without warnings.
+	reserving atomic.Int64
 }
 
 // New returns the API.

@@ -15,6 +15,7 @@ const (
 	StatusTight      = "tight"      // slack under TightMinutes
 	StatusImpossible = "impossible" // arrives after the start
 	StatusSeatLost   = "seat_lost"  // arrives at or after a reserved seat's release instant
+	// StatusOverlap (repair.go): the next item starts before this one ends.
 )
 
 // Agenda is the analysis of an attendee's items, day by day.
@@ -33,7 +34,8 @@ type DayAgenda struct {
 	ShuttleRides  int    `json:"shuttleRides"`
 	TravelMinutes int    `json:"travelMinutes"`
 	// Lunch: there are LunchMinutes free within 11:00–13:00 at a venue that
-	// serves lunch (before the first item, between two, or after the last).
+	// serves lunch (before the first item, between two, or after the last),
+	// or the day holds a block for lunch.
 	Lunch bool `json:"lunch"`
 }
 
@@ -49,10 +51,16 @@ type Leg struct {
 	Meters  int       `json:"meters"`
 	// SlackMinutes is the time between arriving and the next start
 	// (negative when late).
-	SlackMinutes int           `json:"slackMinutes"`
-	Status       string        `json:"status"`
-	Estimate     bool          `json:"estimate,omitempty"`
-	Steps        []travel.Step `json:"steps,omitempty"`
+	SlackMinutes int `json:"slackMinutes"`
+	// LeaveBy is the latest departure that still arrives by the next
+	// start, and LeaveByArrive when that departure arrives (the same
+	// trip); zero when the next start cannot be reached, or a place is
+	// unknown.
+	LeaveBy       time.Time     `json:"leaveBy,omitzero"`
+	LeaveByArrive time.Time     `json:"leaveByArrive,omitzero"`
+	Status        string        `json:"status"`
+	Estimate      bool          `json:"estimate,omitempty"`
+	Steps         []travel.Step `json:"steps,omitempty"`
 }
 
 // Analyze checks an agenda (reservations, planned sittings, blocks, in any
@@ -110,8 +118,11 @@ func (p *problem) analyzeDay(d *dayProb, list []resolvedFixed) DayAgenda {
 		if it.room < 0 { // no place: stays where they are
 			it.room, it.venue = room, venue
 		}
+		if it.Kind == KindBlock && IsLunchBlock(it.Title) {
+			day.Lunch = true // the attendee's own lunch
+		}
 		if i == 0 {
-			day.Lunch = p.lunchFits(d, it.venue, d.midnight, it.start)
+			day.Lunch = day.Lunch || p.lunchFits(d, it.venue, d.midnight, it.start)
 		} else {
 			a := &list[i-1]
 			leg := p.leg(a, it)
@@ -137,11 +148,12 @@ func (p *problem) analyzeDay(d *dayProb, list []resolvedFixed) DayAgenda {
 // leg is the trip a → b with its slack and status.
 func (p *problem) leg(a, b *resolvedFixed) Leg {
 	leg := Leg{From: firstNonEmpty(a.SessionID, a.Title), To: firstNonEmpty(b.SessionID, b.Title), Depart: a.End, Arrive: a.End}
+	walked := false // the whole way on foot (avoidShuttle): the same minutes at any hour
 	if a.room >= 0 && b.room >= 0 {
 		if trip, err := p.tm.Leg(p.snap.Conf.Rooms[a.room].ID, p.snap.Conf.Rooms[b.room].ID, a.End); err == nil {
 			if p.opt.AvoidShuttle && summarize(trip).shuttle {
 				if walk, ok := p.walkTrip(a.room, b.room); ok {
-					trip = retime(walk, a.End)
+					trip, walked = retime(walk, a.End), true
 				}
 			}
 			leg.Arrive, leg.Minutes, leg.Mode, leg.Estimate, leg.Steps = trip.Arrive, trip.Minutes, trip.Mode, trip.Estimate, trip.Steps
@@ -154,8 +166,20 @@ func (p *problem) leg(a, b *resolvedFixed) Leg {
 	}
 	arrive := p.minute(leg.Arrive)
 	leg.SlackMinutes = int(b.start - arrive)
+	switch {
+	case a.room < 0 || b.room < 0 || arrive > b.start || a.end > b.start:
+	case walked:
+		leg.LeaveBy = b.Start.Add(-time.Duration(leg.Minutes) * time.Minute)
+		leg.LeaveByArrive = b.Start
+	default:
+		var mins int
+		leg.LeaveBy, mins, _ = leaveBy(p.snap, p.tm, a.room, b.room, a.end, b.start)
+		leg.LeaveByArrive = leg.LeaveBy.Add(time.Duration(mins) * time.Minute)
+	}
 	reserved := b.Reserved || b.Kind == KindReservation
 	switch {
+	case a.end > b.start:
+		leg.Status = StatusOverlap // not a trip at all: b starts before a ends
 	case arrive > b.start:
 		leg.Status = StatusImpossible
 	case reserved && b.SessionID != "" && arrive >= b.start-int32(p.opt.ReleaseLeadMinutes):

@@ -129,6 +129,18 @@ func quantile(d []time.Duration, q float64) time.Duration {
 	return d[min(len(d)-1, int(q*float64(len(d))))]
 }
 
+// reportLatencies reports p50/p99/max of wall and CPU time, and the share
+// of plans proven optimal.
+func reportLatencies(b *testing.B, wall, cpu []time.Duration, optimal int) {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(quantile(wall, 0.5)), "p50-ms")
+	b.ReportMetric(ms(quantile(wall, 0.99)), "p99-ms")
+	b.ReportMetric(ms(wall[len(wall)-1]), "max-ms")
+	b.ReportMetric(ms(quantile(cpu, 0.5)), "p50-cpu-ms")
+	b.ReportMetric(ms(quantile(cpu, 0.99)), "p99-cpu-ms")
+	b.ReportMetric(float64(optimal)/float64(len(wall))*100, "%optimal")
+}
+
 // BenchmarkOptimize150Distribution measures the latency distribution over
 // 200 random heavy attendees (one pass per iteration) and reports p50/p99.
 func BenchmarkOptimize150Distribution(b *testing.B) {
@@ -146,7 +158,50 @@ func BenchmarkOptimize150Distribution(b *testing.B) {
 	for b.Loop() {
 		wall, cpu, optimal = latencies(b, w, pool, opt)
 	}
-	reportLatencies(b, wall, cpu, optimal) // realbench_test.go
+	reportLatencies(b, wall, cpu, optimal)
+}
+
+// repairAttendee is heavyAttendee with ten reservations among its
+// favourites, picked at random so that several collide (overlap, or too
+// far apart), and about a tenth of the sittings full: the plan repairs them.
+func repairAttendee(w world, rng *rand.Rand) attendee {
+	a := heavyAttendee(w, rng)
+	for _, wi := range a.wishes[:10] {
+		a.fixed = append(a.fixed, planner.Fixed{Kind: planner.KindReservation, SessionID: wi.SessionID, Locked: rng.IntN(5) == 0})
+	}
+	return a
+}
+
+// BenchmarkOptimizeRepairsDistribution is BenchmarkOptimize150Distribution
+// for attendees whose reservations collide and must be repaired.
+func BenchmarkOptimizeRepairsDistribution(b *testing.B) {
+	w := demoW(b)
+	rng := rand.New(rand.NewPCG(9, 10))
+	pool := make([]attendee, 200)
+	for i := range pool {
+		pool[i] = repairAttendee(w, rng)
+	}
+	opt := planner.DefaultOptions()
+	opt.TimeLimit = 10 * time.Second
+	opt.NoSeats = map[string]bool{}
+	for _, s := range w.snap.Conf.Sessions {
+		if rng.IntN(10) == 0 {
+			opt.NoSeats[s.ID] = true
+		}
+	}
+	repairs := 0
+	var wall, cpu []time.Duration
+	optimal := 0
+	b.ResetTimer()
+	for b.Loop() {
+		wall, cpu, optimal = latencies(b, w, pool, opt)
+	}
+	b.StopTimer()
+	for _, a := range pool {
+		repairs += len(plan(b, w, a, opt).Repairs)
+	}
+	reportLatencies(b, wall, cpu, optimal)
+	b.ReportMetric(float64(repairs)/float64(len(pool)), "repairs/attendee")
 }
 
 // BenchmarkReplanAll re-plans 60,000 generated attendees with a worker pool

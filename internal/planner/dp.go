@@ -6,10 +6,11 @@ const negInf = math.MinInt64 / 4
 
 // dayResult is the best path of one day under some weights.
 type dayResult struct {
-	ok   bool
-	val  int64
-	tie  int64
-	path []int32 // global node ids, in order
+	ok    bool
+	val   int64 // the path's weights and the lunch bonus
+	lunch int64 // the lunch bonus in val
+	tie   int64
+	path  []int32 // global node ids, in order
 }
 
 func better(v1, t1, v2, t2 int64) bool { return v1 > v2 || (v1 == v2 && t1 > t2) }
@@ -107,7 +108,7 @@ func (p *problem) solveDay(d *dayProb, w []int64, disabled []bool, s *scratch) d
 	best := dayResult{val: negInf}
 	bestK := int32(-2)
 	if len(d.slots) == 0 {
-		best = dayResult{ok: true}
+		best = dayResult{ok: true, val: p.lunchValue(d, true), lunch: p.lunchValue(d, true)}
 		bestK = -1
 	}
 	for j := range n {
@@ -116,11 +117,12 @@ func (p *problem) solveDay(d *dayProb, w []int64, disabled []bool, s *scratch) d
 		}
 		for l := range 2 {
 			k := 2*j + l
-			if s.val[k] == negInf || (d.lunchReq && l == 0 && !d.sinkLun[j]) {
+			if s.val[k] == negInf {
 				continue
 			}
-			if !best.ok || better(s.val[k], s.tie[k], best.val, best.tie) {
-				best = dayResult{ok: true, val: s.val[k], tie: s.tie[k]}
+			lv := p.lunchValue(d, l == 1 || d.sinkLun[j])
+			if v := s.val[k] + lv; !best.ok || better(v, s.tie[k], best.val, best.tie) {
+				best = dayResult{ok: true, val: v, lunch: lv, tie: s.tie[k]}
 				bestK = int32(k)
 			}
 		}
@@ -169,7 +171,7 @@ func (p *problem) solveDayLabels(d *dayProb, w []int64, disabled []bool, s *scra
 	best := dayResult{val: negInf}
 	bestL := int32(-2)
 	if len(d.slots) == 0 {
-		best = dayResult{ok: true}
+		best = dayResult{ok: true, val: p.lunchValue(d, true), lunch: p.lunchValue(d, true)}
 		bestL = -1
 	}
 	for j := range n {
@@ -178,11 +180,9 @@ func (p *problem) solveDayLabels(d *dayProb, w []int64, disabled []bool, s *scra
 		}
 		for li := s.lo[j]; li < s.hi[j]; li++ {
 			l := &s.labels[li]
-			if d.lunchReq && !l.lunch && !d.sinkLun[j] {
-				continue
-			}
-			if !best.ok || better(l.val, l.tie, best.val, best.tie) {
-				best = dayResult{ok: true, val: l.val, tie: l.tie}
+			lv := p.lunchValue(d, l.lunch || d.sinkLun[j])
+			if v := l.val + lv; !best.ok || better(v, l.tie, best.val, best.tie) {
+				best = dayResult{ok: true, val: v, lunch: lv, tie: l.tie}
 				bestL = li
 			}
 		}

@@ -2,8 +2,10 @@ package planner
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"venuehop/internal/conference"
@@ -23,52 +25,70 @@ const (
 	slackCap  = 60
 )
 
-// node is one candidate agenda entry of one day: an optional sitting or a
-// fixed item (a fixed item without a place has one copy per place the
-// attendee may be at when it begins).
+// node is one candidate agenda entry of one day: an optional sitting, a
+// soft commitment (a fixed item the plan may move or drop) at one of its
+// sittings, or a locked fixed item (a fixed item without a place has one
+// copy per place the attendee may be at when it begins).
 type node struct {
 	sess    int32 // index in Conf.Sessions; -1 for a block
 	content int32 // index in problem.contents; -1 for none
-	fixed   int32 // index in problem.fixed; -1 for an optional sitting
+	fixed   int32 // index in problem.fixed (locked); -1 otherwise
 	room    int32 // travel room index; -1 for "unknown place"
 	venue   int32 // venue index; -1 unknown
 	start   int32 // conference minutes
 	end     int32
 	value   int64 // scaled; for a fixed node the value of its wished content
-	slot    int32 // fixed: its slot in the day; optional: the gap (segment) it is in
-	local   int32 // position in its day's order
-	day     int32
-	// locless: a copy of a fixed item without a place; room is the place
-	// of the item before it.
+	// bonus is the part of value that is not a wish's: keeping a
+	// commitment and, more, keeping it in its own sitting.
+	bonus int64
+	slot  int32 // fixed: its slot in the day; optional: the gap (segment) it is in
+	local int32 // position in its day's order
+	day   int32
+	// locless: a copy of an item without a place; room is the place of
+	// the item before it.
 	locless  bool
-	reserved bool  // seat held: no walk-up margin, must arrive before release
-	walkup   bool  // a session entered without a reservation
-	release  int32 // start − release lead
-	tie      int64 // the node's share of the tie-break (earlier is better)
+	reserved bool // seat held (or to be held): no walk-up margin, must arrive before release
+	walkup   bool // a session entered without a reservation
+	// commit: one of the attendee's commitments (a fixed item, kept or
+	// moved). Between two of them it is enough to arrive in time: the
+	// buffer and the walk-up margin are for what the plan adds.
+	commit  bool
+	stay    bool  // a soft commitment in its own sitting
+	lunch   bool  // a lunch block: it is the day's lunch break
+	release int32 // start − release lead
+	tie     int64 // the node's share of the tie-break (earlier is better)
 }
 
-// content is one wished content (repeat group) or a reservation's content
-// when reservations may be swapped.
+// content is one wished content (repeat group), or a soft commitment (a
+// fixed item not locked) with the sittings it may take.
 type content struct {
 	group    string
 	wish     string // the session id the wish named
-	priority string
-	weight   int64   // scaled base weight
-	sittings []int32 // optional nodes
-	// inFixed is the fixed item that already attends the content, or -1.
+	priority string // the wish's; "" for a commitment nobody wished
+	weight   int64  // scaled base weight of the wish
+	sittings []int32
+	// inFixed is the locked fixed item that already attends the content,
+	// or -1.
 	inFixed int32
-	// swapFrom is the reserved session (index) when the content is a
-	// swappable reservation, or -1.
-	swapFrom int32
-	excluded []exclusion
-	wishRank int // order in the wish list, for stable greedy order
-	cands    []candidate
+	// soft is the commitment (index in problem.softs) the content is, or
+	// -1; keep is what keeping it anywhere is worth (more than every wish
+	// and lunch together), stay what keeping its own sitting adds.
+	soft int32
+	keep int64
+	// exclusive: no two of its sittings can ever be in one plan (copies of
+	// one block), so the search never needs to branch on it.
+	exclusive bool
+	excluded  []exclusion
+	wishRank  int // order in the wish list, for stable greedy order
+	cands     []candidate
 }
 
-// candidate is a scheduled, not cancelled sitting on a conference day.
+// candidate is a scheduled, not cancelled sitting on a conference day (sess
+// -1: the soft block itself).
 type candidate struct {
 	sess int32
 	day  int
+	stay bool // the commitment's own sitting
 }
 
 // exclusion is a sitting that never became a node, and why.
@@ -98,9 +118,10 @@ type dayProb struct {
 	srcLunch []bool
 	sinkOK   []bool
 	sinkLun  []bool
-	slots    [][]int32 // fixed slots: the node ids of their copies
-	// lunchReq and walkLimit are the day's resources after relaxing those
-	// the fixed items make impossible.
+	slots    [][]int32 // locked slots: the node ids of their copies
+	// lunchReq: the day should keep a lunch break (worth lunchBonus, less
+	// than any commitment, more than every wish). walkLimit is the day's
+	// walking cap after relaxing one the commitments alone break.
 	lunchReq  bool
 	walkLimit int32
 	lunchIv   [][][2]int32 // by venue: lunch windows (conference minutes)
@@ -114,6 +135,7 @@ type resolvedFixed struct {
 	start int32
 	end   int32
 	day   int
+	lunch bool // a block for lunch
 }
 
 type legKey struct{ from, to, at int32 }
@@ -139,9 +161,16 @@ type problem struct {
 	legs     map[legKey]legInfo
 	needLeg  bool
 	warnings []string
-	// swapBonus is added to every sitting of a swappable reservation's
-	// content: more than all wishes together, so the plan keeps it.
-	swapBonus int64
+	// softs are the fixed items the plan may move (a reservation, to
+	// another sitting with a seat) or drop when they collide.
+	softs []resolvedFixed
+	// lunchBonus is what a day's lunch break is worth (more than every
+	// wish together), stayBonus what keeping a commitment in its own
+	// sitting is worth (more than every lunch too); repair.go.
+	lunchBonus, stayBonus int64
+	// copies finds the copy of a soft block without a place for the room
+	// the attendee is in: (content, room) -> node.
+	copies map[[2]int32]int32
 }
 
 func (p *problem) minute(t time.Time) int32 { return p.tm.Minute(t) }
@@ -270,7 +299,7 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 		return nil, err
 	}
 	p := &problem{snap: snap, tm: tm, opt: opt, byGroup: map[string]int32{}, reserved: map[string]bool{},
-		needLeg: opt.AvoidShuttle || opt.MaxWalkMetersPerDay > 0}
+		needLeg: opt.AvoidShuttle || opt.MaxWalkMetersPerDay > 0, copies: map[[2]int32]int32{}}
 	if p.needLeg {
 		p.legs = map[legKey]legInfo{}
 	}
@@ -285,8 +314,8 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 		return nil, err
 	}
 
-	// Fixed items.
-	swapGroups := map[string]int32{} // group -> reserved session, when swappable
+	// Fixed items: locked ones are kept whatever happens; the others are
+	// commitments the plan keeps unless they collide, and then repairs.
 	for _, f := range fixed {
 		r, err := p.resolveItem(f)
 		if err != nil {
@@ -300,22 +329,23 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 		if r.Reserved && r.SessionID != "" {
 			p.reserved[r.SessionID] = true
 		}
-		if r.sess >= 0 && conf.Sessions[r.sess].Cancelled {
-			p.warnings = append(p.warnings, kindName(r.Kind)+" "+r.SessionID+" is cancelled")
-		}
 		if r.day < 0 {
-			p.warnings = append(p.warnings, "ignored "+kindName(r.Kind)+" "+firstNonEmpty(r.SessionID, r.Title)+": not on a conference day")
+			p.warnings = append(p.warnings, p.itemName(&r)+" is not on a conference day: left out")
 			continue
 		}
-		if r.Kind == KindReservation && opt.AllowSwapReservations && r.sess >= 0 {
-			swapGroups[conf.Sessions[r.sess].Group()] = r.sess
+		r.lunch = r.Kind == KindBlock && IsLunchBlock(r.Title)
+		if !r.Locked {
+			p.softs = append(p.softs, r)
 			continue
+		}
+		if r.sess >= 0 && conf.Sessions[r.sess].Cancelled {
+			p.warnings = append(p.warnings, p.itemName(&r)+" is cancelled; it stays because you locked it")
 		}
 		p.fixed = append(p.fixed, r)
 	}
 
-	// Contents: wishes, then swappable reservations not wished.
-	var total int64
+	// Contents: wishes, then the commitments (merged with the wish of their
+	// content, if any).
 	for i, w := range wishes {
 		si, ok := snap.SessionIndex(w.SessionID)
 		if !ok {
@@ -334,27 +364,37 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 		}
 		p.byGroup[g] = int32(len(p.contents))
 		p.contents = append(p.contents, content{group: g, wish: w.SessionID, priority: w.Priority, weight: wt,
-			inFixed: -1, swapFrom: -1, wishRank: i})
+			inFixed: -1, soft: -1, wishRank: i})
 	}
-	for _, c := range p.contents {
-		total += c.weight
-	}
-	p.swapBonus = total + scale
-	for g, si := range swapGroups {
-		ci, ok := p.byGroup[g]
-		if !ok {
-			ci = int32(len(p.contents))
-			p.byGroup[g] = ci
-			p.contents = append(p.contents, content{group: g, wish: conf.Sessions[si].ID, inFixed: -1, wishRank: len(wishes) + int(ci)})
+	var softs []resolvedFixed
+	for _, f := range p.softs {
+		g := fmt.Sprintf("\x00block %d", len(softs))
+		if f.sess >= 0 {
+			g = conf.Sessions[f.sess].Group()
 		}
-		p.contents[ci].swapFrom = si
+		ci, ok := p.byGroup[g]
+		switch {
+		case ok && p.contents[ci].soft >= 0:
+			// Two commitments to one content: the second stays as it is.
+			f.Locked = true
+			p.fixed = append(p.fixed, f)
+			continue
+		case ok:
+			p.contents[ci].soft = int32(len(softs))
+		default:
+			p.byGroup[g] = int32(len(p.contents))
+			p.contents = append(p.contents, content{group: g, wish: f.SessionID, inFixed: -1, soft: int32(len(softs)),
+				wishRank: len(wishes) + len(softs)})
+		}
+		softs = append(softs, f)
 	}
+	p.softs = softs
 	slices.SortFunc(p.contents, func(a, b content) int { return cmp.Compare(a.wishRank, b.wishRank) })
 	for i, c := range p.contents {
 		p.byGroup[c.group] = int32(i)
 	}
 
-	// Fixed nodes first (contents attended by a fixed item get no sittings).
+	// Locked items attend their content: it gets no sittings.
 	for fi := range p.fixed {
 		f := &p.fixed[fi]
 		if f.sess >= 0 {
@@ -363,6 +403,7 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 			}
 		}
 	}
+	p.scaleBonuses()
 	for ci := range p.contents {
 		p.candidates(&p.contents[ci])
 	}
@@ -372,21 +413,41 @@ func build(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []F
 	return p, nil
 }
 
+// IsLunchBlock reports whether a personal block is the attendee's lunch (its
+// title says so): it counts as the day's lunch break wherever it is.
+func IsLunchBlock(title string) bool {
+	return strings.Contains(strings.ToLower(title), "lunch")
+}
+
 // candidates lists a content's sittings that can be planned, recording
-// why the others cannot.
+// why the others cannot. A commitment may keep its own sitting; a
+// reservation may also move to another reservable sitting with a seat.
 func (p *problem) candidates(c *content) {
 	if c.inFixed >= 0 {
 		return
 	}
+	var f *resolvedFixed
+	if c.soft >= 0 {
+		f = &p.softs[c.soft]
+		if f.sess < 0 {
+			c.cands = append(c.cands, candidate{sess: -1, day: f.day, stay: true})
+			return
+		}
+	}
 	for _, se := range p.snap.Sittings(c.group) {
 		si, _ := p.snap.SessionIndex(se.ID)
 		ex := exclusion{sess: int32(si), fixed: -1}
+		stay := f != nil && int32(si) == f.sess
 		day := -1
 		switch {
 		case se.Cancelled:
 			ex.reason = ReasonCancelled
 		case !se.Scheduled():
 			ex.reason = ReasonUnscheduled
+		case f != nil && !stay && (f.Kind != KindReservation || !se.Reservable):
+			continue // only a seat moves, and only to a sitting with seats
+		case f != nil && !stay && p.opt.NoSeats[se.ID]:
+			ex.reason, ex.detail = ReasonOption, "no seat left"
 		case p.opt.Unavailable[se.ID] != "":
 			ex.reason, ex.detail = ReasonOption, p.opt.Unavailable[se.ID]
 		default:
@@ -398,8 +459,43 @@ func (p *problem) candidates(c *content) {
 			c.excluded = append(c.excluded, ex)
 			continue
 		}
-		c.cands = append(c.cands, candidate{sess: int32(si), day: day})
+		c.cands = append(c.cands, candidate{sess: int32(si), day: day, stay: stay})
 	}
+}
+
+// sittingNode places one sitting of a content on its day, or records why it
+// cannot be planned there. A commitment's own sitting ignores the options
+// that only limit what the plan adds (days, avoided venues).
+func (p *problem) sittingNode(c *content, cd candidate, d *dayProb, fx []int32) (node, bool) {
+	conf := p.snap.Conf
+	se := &conf.Sessions[cd.sess]
+	exclude := func(reason string, fixed int32, detail string) (node, bool) {
+		c.excluded = append(c.excluded, exclusion{sess: cd.sess, reason: reason, fixed: fixed, detail: detail})
+		return node{}, false
+	}
+	if !d.selected && !cd.stay {
+		return exclude(ReasonOption, -1, p.dayName(int(cd.day))+" is not one of your days")
+	}
+	room, venue, err := p.roomOf(se.RoomID, "")
+	if err != nil || room < 0 {
+		return exclude(ReasonUnscheduled, -1, "")
+	}
+	if !cd.stay && slices.Contains(p.opt.AvoidVenues, conf.Venues[venue].ID) {
+		return exclude(ReasonOption, -1, "you avoid "+conf.Venues[venue].Name)
+	}
+	start, end := p.minute(se.Start), p.minute(se.End)
+	for _, fi := range fx {
+		if f := &p.fixed[fi]; f.start < end && start < f.end {
+			return exclude(ReasonFixed, fi, "")
+		}
+	}
+	n := node{sess: cd.sess, content: -1, fixed: -1, room: room, venue: venue, start: start, end: end,
+		release: start - int32(p.opt.ReleaseLeadMinutes)}
+	n.reserved = p.reserved[se.ID]
+	if c.priority != "" {
+		n.value = p.value(c, se)
+	}
+	return n, true
 }
 
 // buildDay creates the nodes and the transition graph of one day.
@@ -407,7 +503,7 @@ func (p *problem) buildDay(di int) {
 	d := &p.days[di]
 	conf := p.snap.Conf
 
-	// Fixed slots by start.
+	// Locked slots by start.
 	var fx []int32
 	for fi := range p.fixed {
 		if p.fixed[fi].day == di {
@@ -418,9 +514,18 @@ func (p *problem) buildDay(di int) {
 		fa, fb := &p.fixed[a], &p.fixed[b]
 		return cmp.Or(cmp.Compare(fa.start, fb.start), cmp.Compare(fa.end, fb.end))
 	})
+	segment := func(start int32) int32 {
+		seg := int32(0)
+		for _, fi := range fx {
+			if p.fixed[fi].start < start || (p.fixed[fi].start == start && p.fixed[fi].end <= start) {
+				seg++
+			}
+		}
+		return seg
+	}
 
-	// Optional sittings of the day.
-	var opt []node
+	// Optional nodes: wished sittings and soft commitments.
+	var opt, placeless []node
 	for ci := range p.contents {
 		c := &p.contents[ci]
 		if c.inFixed >= 0 {
@@ -430,54 +535,39 @@ func (p *problem) buildDay(di int) {
 			if cd.day != di {
 				continue
 			}
-			si := cd.sess
-			se := &conf.Sessions[si]
-			if !d.selected {
-				c.excluded = append(c.excluded, exclusion{sess: int32(si), reason: ReasonOption, fixed: -1, detail: "day " + d.date + " not selected"})
-				continue
-			}
-			room, venue, err := p.roomOf(se.RoomID, "")
-			if err != nil || room < 0 {
-				c.excluded = append(c.excluded, exclusion{sess: int32(si), reason: ReasonUnscheduled, fixed: -1})
-				continue
-			}
-			if slices.Contains(p.opt.AvoidVenues, conf.Venues[venue].ID) {
-				c.excluded = append(c.excluded, exclusion{sess: int32(si), reason: ReasonOption, fixed: -1, detail: "venue " + conf.Venues[venue].ID + " avoided"})
-				continue
-			}
-			start, end := p.minute(se.Start), p.minute(se.End)
-			blocked := int32(-1)
-			for _, fi := range fx {
-				f := &p.fixed[fi]
-				if f.start < end && start < f.end {
-					blocked = fi
-					break
+			var n node
+			if cd.sess < 0 { // a soft block
+				f := &p.softs[c.soft]
+				n = node{sess: -1, fixed: -1, room: f.room, venue: f.venue, start: f.start, end: f.end, lunch: f.lunch}
+			} else {
+				var ok bool
+				if n, ok = p.sittingNode(c, cd, d, fx); !ok {
+					continue
 				}
 			}
-			if blocked >= 0 {
-				c.excluded = append(c.excluded, exclusion{sess: int32(si), reason: ReasonFixed, fixed: blocked})
+			n.content, n.day, n.slot = int32(ci), int32(di), segment(n.start)
+			if c.soft >= 0 {
+				f := &p.softs[c.soft]
+				n.commit, n.stay = true, cd.stay
+				n.reserved = n.reserved || f.Kind == KindReservation
+				n.bonus = c.keep
+				if cd.stay {
+					n.bonus += p.stayBonus
+				}
+				n.value += n.bonus
+			}
+			n.walkup = n.sess >= 0 && !n.reserved
+			n.release = n.start - int32(p.opt.ReleaseLeadMinutes)
+			if n.sess < 0 && n.room < 0 {
+				placeless = append(placeless, n)
 				continue
 			}
-			seg := int32(0)
-			for _, fi := range fx {
-				if p.fixed[fi].start < start || (p.fixed[fi].start == start && p.fixed[fi].end <= start) {
-					seg++
-				}
-			}
-			res := p.reserved[se.ID] || (c.swapFrom == int32(si))
-			val := p.value(c, se)
-			if c.swapFrom >= 0 {
-				val += p.swapBonus
-			}
-			opt = append(opt, node{sess: int32(si), content: int32(ci), fixed: -1, room: room, venue: venue,
-				start: start, end: end, value: val, slot: seg, day: int32(di), reserved: res, walkup: !res,
-				release: start - int32(p.opt.ReleaseLeadMinutes)})
+			opt = append(opt, n)
 		}
 	}
 
-	// Fixed nodes: a located item is one node; an item without a place
-	// gets a copy per room of the day (the place of whatever precedes it)
-	// and one for "unknown" (nothing precedes it).
+	// An item without a place gets a copy per room of the day (the place
+	// of whatever precedes it) and one for "unknown" (nothing precedes it).
 	var rooms []int32
 	for _, n := range opt {
 		rooms = append(rooms, n.room)
@@ -489,31 +579,40 @@ func (p *problem) buildDay(di int) {
 	}
 	slices.Sort(rooms)
 	rooms = slices.Compact(rooms)
-	var all []node
-	d.slots = make([][]int32, len(fx))
-	for k, fi := range fx {
-		f := &p.fixed[fi]
-		base := node{sess: f.sess, content: -1, fixed: fi, room: f.room, venue: f.venue, start: f.start, end: f.end,
-			slot: int32(k), day: int32(di), reserved: f.Reserved, walkup: f.sess >= 0 && !f.Reserved,
-			release: f.start - int32(p.opt.ReleaseLeadMinutes)}
-		if f.sess >= 0 {
-			if ci, ok := p.byGroup[p.snap.Conf.Sessions[f.sess].Group()]; ok && p.contents[ci].inFixed == fi {
-				base.content = ci
-				base.value = p.value(&p.contents[ci], &p.snap.Conf.Sessions[f.sess])
-			}
+	copies := func(base node) []node {
+		if base.room >= 0 {
+			return []node{base}
 		}
-		if f.room >= 0 {
-			all = append(all, base)
-			continue
-		}
+		var out []node
 		for _, r := range append([]int32{-1}, rooms...) {
 			cp := base
 			cp.locless, cp.room, cp.venue = true, r, -1
 			if r >= 0 {
 				cp.venue = p.venueIndex(conf.Rooms[r].VenueID)
 			}
-			all = append(all, cp)
+			out = append(out, cp)
 		}
+		return out
+	}
+	var all []node
+	d.slots = make([][]int32, len(fx))
+	for k, fi := range fx {
+		f := &p.fixed[fi]
+		base := node{sess: f.sess, content: -1, fixed: fi, room: f.room, venue: f.venue, start: f.start, end: f.end,
+			slot: int32(k), day: int32(di), reserved: f.Reserved, walkup: f.sess >= 0 && !f.Reserved, commit: true,
+			lunch: f.lunch, release: f.start - int32(p.opt.ReleaseLeadMinutes)}
+		if f.sess >= 0 {
+			if ci, ok := p.byGroup[p.snap.Conf.Sessions[f.sess].Group()]; ok && p.contents[ci].inFixed == fi {
+				base.content = ci
+				base.value = p.value(&p.contents[ci], &p.snap.Conf.Sessions[f.sess])
+			}
+		}
+		all = append(all, copies(base)...)
+	}
+	for _, n := range placeless {
+		cs := copies(n)
+		p.contents[n.content].exclusive = len(cs) > 1
+		all = append(all, cs...)
 	}
 	all = append(all, opt...)
 	slices.SortStableFunc(all, func(a, b node) int {
@@ -526,11 +625,15 @@ func (p *problem) buildDay(di int) {
 		all[i].tie = -int64(all[i].start - d.midnight)
 		id := base + int32(i)
 		d.order[i] = id
-		if all[i].fixed >= 0 {
+		switch {
+		case all[i].fixed >= 0:
 			d.slots[all[i].slot] = append(d.slots[all[i].slot], id)
-		} else {
+		default:
 			c := &p.contents[all[i].content]
 			c.sittings = append(c.sittings, id)
+			if all[i].locless {
+				p.copies[[2]int32{all[i].content, all[i].room}] = id
+			}
 		}
 	}
 	p.nodes = append(p.nodes, all...)
@@ -542,14 +645,11 @@ func (p *problem) buildDay(di int) {
 	nslots := int32(len(fx))
 	for j := range n {
 		b := &p.nodes[base+int32(j)]
-		// From the start of the day.
-		if b.fixed >= 0 {
-			d.srcOK[j] = b.slot == 0 && (!b.locless || b.room == -1)
-		} else {
-			d.srcOK[j] = b.slot == 0
-		}
+		// From the start of the day: a copy of a placeless item only as
+		// the "unknown place" one.
+		d.srcOK[j] = b.slot == 0 && (!b.locless || b.room == -1)
 		if d.srcOK[j] {
-			d.srcLunch[j] = p.lunchFits(d, b.venue, d.midnight, b.start)
+			d.srcLunch[j] = b.lunch || p.lunchFits(d, b.venue, d.midnight, b.start)
 		}
 		if b.fixed >= 0 {
 			d.sinkOK[j] = b.slot == nslots-1
@@ -557,7 +657,7 @@ func (p *problem) buildDay(di int) {
 			d.sinkOK[j] = b.slot == nslots
 		}
 		if d.sinkOK[j] {
-			d.sinkLun[j] = p.lunchFits(d, b.venue, b.end, d.midnight+24*60)
+			d.sinkLun[j] = b.lunch || p.lunchFits(d, b.venue, b.end, d.midnight+24*60)
 		}
 		for i := range j {
 			a := &p.nodes[base+int32(i)]
@@ -595,7 +695,10 @@ func (p *problem) buildDay(di int) {
 }
 
 // transition evaluates a → b: whether it is feasible, and its tie-break
-// share, walking metres and whether it leaves room for lunch.
+// share, walking metres and whether it leaves room for lunch. Between two
+// commitments it is enough to arrive by the start (and before a seat's
+// release); anything the plan adds also keeps the buffer, the walk-up
+// margin and the shuttle preference.
 func (p *problem) transition(d *dayProb, a, b *node) (edge, bool) {
 	if a.end > b.start {
 		return edge{}, false
@@ -605,17 +708,20 @@ func (p *problem) transition(d *dayProb, a, b *node) (edge, bool) {
 	e := edge{
 		tie:    -int64(arrive-a.end)*tieTravel + int64(min(max(slack, 0), slackCap))*tieSlack,
 		meters: info.meters,
-		lunch: p.lunchFits(d, b.venue, arrive, b.start) ||
+		lunch: a.lunch || b.lunch || p.lunchFits(d, b.venue, arrive, b.start) ||
 			p.lunchFits(d, a.venue, a.end, b.start-(arrive-a.end)),
+	}
+	if b.reserved && arrive >= b.release {
+		return e, false
+	}
+	if a.commit && b.commit {
+		return e, arrive <= b.start
 	}
 	need := int32(p.opt.BufferMinutes)
 	if b.walkup {
 		need += int32(p.opt.WalkupMarginMinutes)
 	}
 	ok := arrive+need <= b.start
-	if b.reserved && arrive >= b.release {
-		ok = false
-	}
 	if p.opt.AvoidShuttle && info.shuttle {
 		ok = false
 	}

@@ -39,8 +39,8 @@ type PlanItem struct {
 	// Backup is the next-best sitting of the same content: one that fits the
 	// rest of the plan in its place, if any (for "reserve this plan").
 	Backup string `json:"backup,omitempty"`
-	// SwappedFrom is the reserved sitting this one replaces
-	// (allowSwapReservations).
+	// SwappedFrom is the reserved sitting this one replaces: the seat
+	// moves here when the plan is accepted.
 	SwappedFrom string `json:"swappedFrom,omitempty"`
 }
 
@@ -54,7 +54,8 @@ type Dropped struct {
 	Message   string `json:"message"`
 }
 
-// Swap is a reservation the plan moves to another sitting.
+// Swap is a reservation the plan moves to another sitting (the seat moves
+// of Repairs, by session id).
 type Swap struct {
 	From string `json:"from"`
 	To   string `json:"to"` // empty: the reservation cannot be kept
@@ -63,14 +64,22 @@ type Swap struct {
 // Plan is the optimizer's answer.
 type Plan struct {
 	Items []PlanItem `json:"items"` // by start
-	Value float64    `json:"value"`
-	// Optimal: no plan is worth more. Otherwise Bound is the proven upper
-	// bound on the best value when the time limit cut the search.
-	Optimal  bool      `json:"optimal"`
-	Bound    float64   `json:"bound"`
-	Dropped  []Dropped `json:"dropped"`
-	Swaps    []Swap    `json:"swaps,omitempty"`
-	Warnings []string  `json:"warnings,omitempty"`
+	// Value is the wishes' value. The plan first keeps as many of the
+	// attendee's fixed items as it can (each in its own sitting when it
+	// can), then a lunch break a day, then the most value.
+	Value float64 `json:"value"`
+	// Optimal: no plan is better over everything the plan may change
+	// (sittings, repairs, lunch). Otherwise Bound is the proven upper
+	// bound on the value when the time limit cut the search.
+	Optimal bool      `json:"optimal"`
+	Bound   float64   `json:"bound"`
+	Dropped []Dropped `json:"dropped"`
+	// Repairs are the fixed items moved or dropped because they collide;
+	// Conflicts the collisions left between locked items.
+	Repairs   []Repair   `json:"repairs"`
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+	Swaps     []Swap     `json:"swaps,omitempty"`
+	Warnings  []string   `json:"warnings,omitempty"`
 	// TravelMinutes is the total time spent travelling between items.
 	TravelMinutes int `json:"travelMinutes"`
 	// SearchNodes is how many branches the exact search explored.
@@ -129,15 +138,16 @@ func Greedy(snap *conference.Snapshot, tm *travel.Model, wishes []Wish, fixed []
 	return plan, nil
 }
 
-// bonusIn is the swap bonus a solution carries (not part of its value).
+// bonusIn is what a solution's bonuses add (kept commitments, lunch
+// breaks): not part of its value.
 func (p *problem) bonusIn(sol solution) int64 {
 	var b int64
-	for _, path := range sol.days {
+	for di, path := range sol.days {
 		for _, id := range path {
-			if n := &p.nodes[id]; n.fixed < 0 && p.contents[n.content].swapFrom >= 0 {
-				b += p.swapBonus
-			}
+			b += p.nodes[id].bonus
 		}
+		_, _, _, _, _, lunch := p.evalDay(&p.days[di], p.optional(path))
+		b += p.lunchValue(&p.days[di], lunch)
 	}
 	return b
 }
@@ -146,7 +156,8 @@ func (p *problem) realValue(sol solution) float64 {
 	return float64(sol.val-p.bonusIn(sol)) / scale
 }
 
-// assemble turns a solution into a Plan with explanations and backups.
+// assemble turns a solution into a Plan with explanations, repairs and
+// backups.
 func (p *problem) assemble(sol solution) Plan {
 	conf := p.snap.Conf
 	plan := Plan{Items: []PlanItem{}, Dropped: []Dropped{}, Warnings: p.warnings, Value: p.realValue(sol)}
@@ -154,16 +165,21 @@ func (p *problem) assemble(sol solution) Plan {
 	for i := range attended {
 		attended[i] = -1
 	}
-	for _, path := range sol.days {
+	for di, path := range sol.days {
 		for i, id := range path {
 			n := &p.nodes[id]
 			if n.content >= 0 {
 				attended[n.content] = id
 			}
 			if i > 0 {
-				a := &p.nodes[path[i-1]]
-				arr, _ := p.arrive(a.room, n.room, a.end)
+				a := p.effective(path, path[i-1])
+				arr, _ := p.arrive(a.room, p.effective(path, id).room, a.end)
 				plan.TravelMinutes += int(arr - a.end)
+			}
+		}
+		if d := &p.days[di]; d.lunchReq && len(path) > 0 {
+			if _, _, _, _, _, lunch := p.evalDay(d, p.optional(path)); !lunch {
+				plan.Warnings = append(plan.Warnings, "no lunch break fits on "+p.dayName(di)+" around your fixed items")
 			}
 		}
 	}
@@ -171,53 +187,60 @@ func (p *problem) assemble(sol solution) Plan {
 		for _, id := range path {
 			n := &p.nodes[id]
 			var it PlanItem
-			if n.fixed >= 0 {
+			switch {
+			case n.fixed >= 0:
 				f := &p.fixed[n.fixed]
 				it = PlanItem{Item: f.Item, Fixed: true}
 				if f.sess >= 0 {
 					it.Group = conf.Sessions[f.sess].Group()
 				}
-			} else {
+			case n.stay || n.sess < 0:
+				f := &p.softs[p.contents[n.content].soft]
+				it = PlanItem{Item: f.Item, Fixed: true}
+				if f.sess >= 0 {
+					it.Group = conf.Sessions[f.sess].Group()
+				}
+			default:
 				se := &conf.Sessions[n.sess]
 				c := &p.contents[n.content]
 				it = PlanItem{Item: Item{Kind: KindSession, SessionID: se.ID, Title: se.Title, Start: se.Start, End: se.End,
-					RoomID: se.RoomID, VenueID: conf.Rooms[n.room].VenueID, Reserved: n.reserved}, Group: c.group}
-				if n.reserved {
+					RoomID: se.RoomID, VenueID: conf.Rooms[n.room].VenueID, Reserved: p.reserved[se.ID]}, Group: c.group}
+				if it.Reserved {
 					it.Kind = KindReservation
 				}
-				it.NeedsReservation = se.Reservable && !n.reserved
-				if c.swapFrom >= 0 && c.swapFrom != n.sess {
-					it.SwappedFrom = conf.Sessions[c.swapFrom].ID
+				it.NeedsReservation = se.Reservable && !it.Reserved
+				if c.soft >= 0 {
+					// A seat moving here from the attendee's sitting.
+					it.Kind, it.Fixed, it.SwappedFrom = KindReservation, true, p.softs[c.soft].SessionID
+				} else {
+					it.Backup = p.backup(sol, id)
 				}
-				it.Backup = p.backup(sol, id)
 			}
 			if n.content >= 0 {
 				c := &p.contents[n.content]
 				it.Priority = c.priority
-				v := n.value
-				if c.swapFrom >= 0 && n.fixed < 0 {
-					v -= p.swapBonus
-				}
-				it.Value = float64(v) / scale
+				it.Value = float64(n.value-n.bonus) / scale
 			}
 			it.Day = p.days[di].date
 			plan.Items = append(plan.Items, it)
 		}
 	}
 	slices.SortStableFunc(plan.Items, func(a, b PlanItem) int { return a.Start.Compare(b.Start) })
+	plan.Repairs = p.repairs(sol)
+	plan.Conflicts = p.conflicts(sol)
+	for _, r := range plan.Repairs {
+		if r.From.Kind != KindReservation {
+			continue
+		}
+		sw := Swap{From: r.From.SessionID}
+		if r.To != nil {
+			sw.To = r.To.SessionID
+		}
+		plan.Swaps = append(plan.Swaps, sw)
+	}
 	for ci := range p.contents {
 		c := &p.contents[ci]
-		if c.swapFrom >= 0 {
-			from := conf.Sessions[c.swapFrom].ID
-			switch {
-			case attended[ci] < 0:
-				plan.Swaps = append(plan.Swaps, Swap{From: from})
-				plan.Warnings = append(plan.Warnings, "the reservation for "+from+" cannot be kept")
-			case p.nodes[attended[ci]].sess != c.swapFrom:
-				plan.Swaps = append(plan.Swaps, Swap{From: from, To: conf.Sessions[p.nodes[attended[ci]].sess].ID})
-			}
-		}
-		if attended[ci] >= 0 || c.priority == "" {
+		if attended[ci] >= 0 || c.priority == "" || c.soft >= 0 {
 			continue
 		}
 		plan.Dropped = append(plan.Dropped, p.explain(sol, int32(ci)))
@@ -225,22 +248,58 @@ func (p *problem) assemble(sol solution) Plan {
 	return plan
 }
 
-// label names a node for messages.
+// label names a node for messages (without ids), and its blocker code: the
+// session id, else the block's title.
 func (p *problem) label(id int32) (name, blocker string) {
 	n := &p.nodes[id]
-	if n.fixed >= 0 {
-		f := &p.fixed[n.fixed]
-		if f.SessionID != "" {
-			return fmt.Sprintf("your %s %q (%s)", kindName(f.Kind), f.Title, f.SessionID), f.SessionID
-		}
-		return fmt.Sprintf("your block %q", f.Title), f.Title
+	var f *resolvedFixed
+	switch {
+	case n.fixed >= 0:
+		f = &p.fixed[n.fixed]
+	case n.commit && (n.stay || n.sess < 0):
+		f = &p.softs[p.contents[n.content].soft]
+	}
+	if f != nil {
+		return fixedLabel(f)
 	}
 	se := &p.snap.Conf.Sessions[n.sess]
-	return fmt.Sprintf("%q (%s)", se.Title, se.ID), se.ID
+	if n.commit {
+		return fmt.Sprintf("your seat “%s” (moved to %s)", se.Title, p.clock(n.start)), se.ID
+	}
+	return fmt.Sprintf("“%s” (%s)", se.Title, p.clock(n.start)), se.ID
+}
+
+func fixedLabel(f *resolvedFixed) (name, blocker string) {
+	if f.Kind == KindBlock {
+		return fmt.Sprintf("your block “%s”", f.Title), f.Title
+	}
+	return fmt.Sprintf("your %s “%s”", itemKindWord(f.Kind), f.Title), f.SessionID
+}
+
+// itemKindWord is what the pages call a fixed item of a kind.
+func itemKindWord(kind string) string {
+	switch kind {
+	case KindReservation:
+		return "seat"
+	case KindKeynote:
+		return "keynote"
+	case KindBlock:
+		return "block"
+	}
+	return "session"
 }
 
 func (p *problem) clock(minute int32) string {
 	return p.snap.Local(p.tm.Time(minute)).Format("Mon 15:04")
+}
+
+// sittingWords names one sitting of a favourite: "the Tue 10:00 sitting".
+func (p *problem) sittingWords(sess int32) string {
+	se := &p.snap.Conf.Sessions[sess]
+	if !se.Scheduled() {
+		return "an unscheduled sitting"
+	}
+	return "the " + p.clock(p.minute(se.Start)) + " sitting"
 }
 
 type sittingReason struct {
@@ -251,23 +310,21 @@ type sittingReason struct {
 // of each of its sittings.
 func (p *problem) explain(sol solution, ci int32) Dropped {
 	c := &p.contents[ci]
-	conf := p.snap.Conf
 	var rs []sittingReason
 	for _, ex := range c.excluded {
-		se := &conf.Sessions[ex.sess]
+		at := p.sittingWords(ex.sess)
 		r := sittingReason{reason: ex.reason}
 		switch ex.reason {
 		case ReasonFixed:
-			f := &p.fixed[ex.fixed]
-			r.blocker = firstNonEmpty(f.SessionID, f.Title)
-			name := fmt.Sprintf("your %s %q", kindName(f.Kind), f.Title)
-			r.msg = fmt.Sprintf("%s at %s is in %s", se.ID, p.clock(p.minute(se.Start)), name)
+			name, blocker := fixedLabel(&p.fixed[ex.fixed])
+			r.blocker = blocker
+			r.msg = fmt.Sprintf("%s overlaps %s, which you locked", at, name)
 		case ReasonOption:
-			r.msg = fmt.Sprintf("%s excluded by option: %s", se.ID, ex.detail)
+			r.msg = fmt.Sprintf("%s is left out by your options: %s", at, ex.detail)
 		case ReasonCancelled:
-			r.msg = se.ID + " is cancelled"
+			r.msg = at + " is cancelled"
 		default:
-			r.msg = se.ID + " is not scheduled"
+			r.msg = at + " is not scheduled"
 		}
 		rs = append(rs, r)
 	}
@@ -298,7 +355,7 @@ func (p *problem) explain(sol solution, ci int32) Dropped {
 	}
 	switch {
 	case len(rs) == 1 && head.reason == ReasonFixed:
-		d.Message = "its only sitting is in a fixed block: " + msgs[0]
+		d.Message = "its only sitting clashes with your own plans: " + msgs[0]
 	case len(rs) == 1:
 		d.Message = msgs[0]
 	default:
@@ -310,10 +367,9 @@ func (p *problem) explain(sol solution, ci int32) Dropped {
 // explainSitting finds what keeps one optional sitting out of the plan.
 func (p *problem) explainSitting(sol solution, id int32) sittingReason {
 	n := &p.nodes[id]
-	se := &p.snap.Conf.Sessions[n.sess]
 	d := &p.days[n.day]
 	path := sol.days[n.day]
-	at := fmt.Sprintf("%s at %s", se.ID, p.clock(n.start))
+	at := p.sittingWords(n.sess)
 	// Overlaps: the most valuable item of the plan in its time.
 	over := int32(-1)
 	for _, o := range path {
@@ -326,10 +382,10 @@ func (p *problem) explainSitting(sol solution, id int32) sittingReason {
 		name, blocker := p.label(over)
 		on := &p.nodes[over]
 		switch {
-		case on.fixed >= 0:
-			return sittingReason{ReasonFixed, blocker, at + " is in " + name}
+		case on.commit:
+			return sittingReason{ReasonFixed, blocker, at + " overlaps " + name}
 		case on.value >= n.value:
-			return sittingReason{ReasonBeaten, blocker, at + " is beaten by " + name + ", worth as much or more in that slot"}
+			return sittingReason{ReasonBeaten, blocker, at + " overlaps " + name + ", worth as much or more to you"}
 		default:
 			return sittingReason{ReasonOverlaps, blocker, at + " overlaps " + name + ", which the best plan keeps"}
 		}
@@ -350,7 +406,7 @@ func (p *problem) explainSitting(sol solution, id int32) sittingReason {
 			arr, info := p.arrive(a.room, n.room, a.end)
 			msg := fmt.Sprintf("%s: cannot reach it from %s in time (leave %s, arrive %s)", at, name, p.clock(a.end), p.clock(arr))
 			if info.walkMinutes > 0 || info.shuttle {
-				msg = fmt.Sprintf("%s: cannot reach it from %s in time on foot (avoidShuttle; leave %s, arrive %s)", at, name, p.clock(a.end), p.clock(arr))
+				msg = fmt.Sprintf("%s: cannot reach it from %s in time on foot (you avoid shuttles; leave %s, arrive %s)", at, name, p.clock(a.end), p.clock(arr))
 			}
 			return sittingReason{ReasonUnreachable, blocker, msg}
 		}
@@ -367,14 +423,16 @@ func (p *problem) explainSitting(sol solution, id int32) sittingReason {
 				fmt.Sprintf("%s: from it you cannot reach %s in time (leave %s, arrive %s)", at, name, p.clock(n.end), p.clock(arr))}
 		}
 	}
-	_, ok, _, _, meters, lunch := p.evalDay(d, append(p.optional(path), id))
+	opts := p.optional(path)
+	_, _, _, _, _, hadLunch := p.evalDay(d, opts)
+	_, ok, _, _, meters, lunch := p.evalDay(d, append(opts, id))
 	switch {
-	case !ok && d.lunchReq && !lunch:
-		return sittingReason{ReasonLunch, "", at + " would leave no lunch break that day"}
 	case !ok && d.walkLimit > 0 && meters > d.walkLimit:
 		return sittingReason{ReasonWalk, "", fmt.Sprintf("%s would bring the day's walking to %d m (limit %d m)", at, meters, d.walkLimit)}
 	case !ok:
 		return sittingReason{ReasonUnreachable, "", at + " does not fit between the items around it"}
+	case d.lunchReq && hadLunch && !lunch:
+		return sittingReason{ReasonLunch, "", at + " would leave no lunch break that day"}
 	}
 	return sittingReason{ReasonNotChosen, "", at + " fits but was not chosen (it adds no value, or the search was cut short)"}
 }
@@ -397,7 +455,7 @@ func (p *problem) effective(path []int32, id int32) *node {
 }
 
 // backup finds the next-best sitting of a chosen content: the best other
-// sitting that fits the plan with this one removed.
+// sitting that fits the plan with this one removed (and keeps its lunch).
 func (p *problem) backup(sol solution, id int32) string {
 	n := &p.nodes[id]
 	c := &p.contents[n.content]
@@ -407,8 +465,10 @@ func (p *problem) backup(sol solution, id int32) string {
 		if alt == id || (best >= 0 && an.value <= p.nodes[best].value) {
 			continue
 		}
+		d := &p.days[an.day]
 		opts := slices.DeleteFunc(p.optional(sol.days[an.day]), func(x int32) bool { return x == id })
-		if _, ok, _, _, _, _ := p.evalDay(&p.days[an.day], append(opts, alt)); ok {
+		_, _, _, _, _, had := p.evalDay(d, opts)
+		if _, ok, _, _, _, lunch := p.evalDay(d, append(opts, alt)); ok && (lunch || !had || !d.lunchReq) {
 			best = alt
 		}
 	}

@@ -84,10 +84,24 @@ type Item struct {
 	// Reserved: the attendee holds a seat (no walk-up margin; the seat
 	// lapses at the release instant). Implied by KindReservation.
 	Reserved bool `json:"reserved,omitempty"`
+	// Locked (fixed items): "keep this no matter what". The plan never
+	// moves or drops a locked item; the others it repairs when they
+	// collide (a reservation moves to another sitting with a seat, or the
+	// item of lower value is dropped).
+	Locked bool `json:"locked,omitempty"`
+	// Importance (fixed items): must, want or maybe, how much the attendee
+	// cares when two fixed items collide. Empty: the priority of the
+	// item's content if it is a favourite, else want (a block: above
+	// must).
+	Importance string `json:"importance,omitempty"`
+	// BlockID is a personal block's id, so a plan's items can be matched
+	// to the attendee's blocks (and locks).
+	BlockID string `json:"blockId,omitempty"`
 }
 
 // Fixed is an item the optimizer plans around: a reservation, a personal
-// block or a marked keynote.
+// block or a marked keynote. Unless Locked, the plan may repair it when it
+// collides with another.
 type Fixed = Item
 
 // Options tune the optimizer. Decode JSON into DefaultOptions() so that
@@ -123,6 +137,10 @@ type Options struct {
 	// Unavailable are sittings the plan must not choose (no seat could be
 	// reserved), each with the reason to give; set by callers, not by JSON.
 	Unavailable map[string]string `json:"-"`
+	// NoSeats are reservable sittings without a free seat (full, or their
+	// reservations closed): a reservation cannot move there. Set by
+	// callers.
+	NoSeats map[string]bool `json:"-"`
 }
 
 // DefaultOptions: buffer 5, walk-up margin 15, lunch, recorded factor 0.5,

@@ -313,11 +313,11 @@ func TestExplanationsNameTheBlocker(t *testing.T) {
 				t.Errorf("F: %q", d.Message)
 			}
 		case "O":
-			if !strings.Contains(d.Message, "venue c avoided") {
+			if !strings.Contains(d.Message, "you avoid C") {
 				t.Errorf("O: %q", d.Message)
 			}
 		case "D":
-			if !strings.Contains(d.Message, "not selected") {
+			if !strings.Contains(d.Message, "not one of your days") {
 				t.Errorf("D: %q", d.Message)
 			}
 		}

@@ -77,15 +77,3 @@ func BenchmarkOptimize150RealReInvent(b *testing.B) {
 	reportLatencies(b, wall, cpu, optimal)
 	b.ReportMetric(float64(repeated), "repeated-contents")
 }
-
-// reportLatencies reports a latencies pass: p50, p99 and the longest wall
-// time, p50 and p99 CPU, and the share of plans proven optimal.
-func reportLatencies(b *testing.B, wall, cpu []time.Duration, optimal int) {
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.ReportMetric(ms(quantile(wall, 0.5)), "p50-ms")
-	b.ReportMetric(ms(quantile(wall, 0.99)), "p99-ms")
-	b.ReportMetric(ms(wall[len(wall)-1]), "max-ms")
-	b.ReportMetric(ms(quantile(cpu, 0.5)), "p50-cpu-ms")
-	b.ReportMetric(ms(quantile(cpu, 0.99)), "p99-cpu-ms")
-	b.ReportMetric(float64(optimal)/float64(len(wall))*100, "%optimal")
-}

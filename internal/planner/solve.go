@@ -27,22 +27,38 @@ type searcher struct {
 	deadline time.Time
 	gcd      int64 // of all node values: every plan's value is a multiple
 	force    int64 // bonus that makes a forced sitting worth more than anything else
+	// lunch is the lunch bonus the last solveDays earned over all days.
+	lunch int64
 }
 
-// evalDay checks a day made of its fixed slots and the given optional
-// nodes: every transition feasible (those between two fixed items are
-// forced), lunch and walking within the day's resources. It returns the
-// sequence actually used (fixed copies resolved) and its value and tie.
+// evalDay checks a day made of its locked slots and the given optional
+// nodes: every transition feasible (those between two locked items are
+// forced), walking within the day's limit. It returns the sequence actually
+// used (copies of placeless items resolved to where the attendee is), its
+// value (with the lunch bonus when the day keeps a lunch break), tie and
+// walking, and whether it has a lunch break.
 func (p *problem) evalDay(d *dayProb, opts []int32) (seq []int32, ok bool, val, tie int64, meters int32, lunch bool) {
 	sorted := slices.Clone(opts)
 	slices.SortFunc(sorted, func(a, b int32) int {
 		na, nb := &p.nodes[a], &p.nodes[b]
 		return cmp.Or(cmp.Compare(na.slot, nb.slot), cmp.Compare(na.start, nb.start), cmp.Compare(na.end, nb.end))
 	})
+	where := func() int32 {
+		if len(seq) > 0 {
+			return p.nodes[seq[len(seq)-1]].room
+		}
+		return -1
+	}
 	k := 0
 	for s := range len(d.slots) + 1 {
 		for k < len(sorted) && p.nodes[sorted[k]].slot == int32(s) {
-			seq = append(seq, sorted[k])
+			id := sorted[k]
+			if n := &p.nodes[id]; n.locless {
+				if cp, found := p.copies[[2]int32{n.content, where()}]; found {
+					id = cp
+				}
+			}
+			seq = append(seq, id)
 			k++
 		}
 		if s == len(d.slots) {
@@ -51,12 +67,9 @@ func (p *problem) evalDay(d *dayProb, opts []int32) (seq []int32, ok bool, val, 
 		copies := d.slots[s]
 		pick := copies[0]
 		if p.nodes[pick].locless {
-			where := int32(-1)
-			if len(seq) > 0 {
-				where = p.nodes[seq[len(seq)-1]].room
-			}
+			w := where()
 			for _, c := range copies {
-				if p.nodes[c].room == where {
+				if p.nodes[c].room == w {
 					pick = c
 				}
 			}
@@ -64,7 +77,7 @@ func (p *problem) evalDay(d *dayProb, opts []int32) (seq []int32, ok bool, val, 
 		seq = append(seq, pick)
 	}
 	if len(seq) == 0 {
-		return seq, true, 0, 0, 0, true
+		return seq, true, p.lunchValue(d, true), 0, 0, true
 	}
 	ok = true
 	first := &p.nodes[seq[0]]
@@ -86,33 +99,45 @@ func (p *problem) evalDay(d *dayProb, opts []int32) (seq []int32, ok bool, val, 
 		lunch = lunch || e.lunch
 	}
 	lunch = lunch || d.sinkLun[p.nodes[seq[len(seq)-1]].local]
-	if d.lunchReq && !lunch {
-		ok = false
-	}
+	val += p.lunchValue(d, lunch)
 	if d.walkLimit > 0 && meters > d.walkLimit {
 		ok = false
 	}
 	return seq, ok, val, tie, meters, lunch
 }
 
-// relaxDays drops the lunch rule or the walking limit on a day whose fixed
-// items alone already break it: there is no plan that keeps it.
+// lunchValue is the lunch bonus a day earns.
+func (p *problem) lunchValue(d *dayProb, lunch bool) int64 {
+	if d.lunchReq && lunch {
+		return p.lunchBonus
+	}
+	return 0
+}
+
+// relaxDays drops the walking limit on a day whose commitments alone, in
+// their own sittings, already break it: no plan keeping them keeps it.
 func (p *problem) relaxDays() {
 	for di := range p.days {
 		d := &p.days[di]
-		if _, ok, _, _, _, _ := p.evalDay(d, nil); ok {
+		if d.walkLimit <= 0 {
 			continue
 		}
-		_, _, _, _, meters, lunch := p.evalDay(d, nil)
-		if d.lunchReq && !lunch {
-			d.lunchReq = false
-			p.warnings = append(p.warnings, "no lunch break is possible on "+d.date+" around your fixed items")
+		var stays []int32
+		for _, id := range d.order {
+			if n := &p.nodes[id]; n.stay && (!n.locless || n.room < 0) {
+				stays = append(stays, id)
+			}
 		}
-		if d.walkLimit > 0 && meters > d.walkLimit {
+		if _, _, _, _, meters, _ := p.evalDay(d, stays); meters > d.walkLimit {
 			d.walkLimit = 0
-			p.warnings = append(p.warnings, "your fixed items on "+d.date+" already exceed the walking limit")
+			p.warnings = append(p.warnings, "your fixed items on "+p.dayName(di)+" already walk more than your walking limit")
 		}
 	}
+}
+
+// dayName is "Tue 1 Dec".
+func (p *problem) dayName(di int) string {
+	return p.snap.Local(p.tm.Time(p.days[di].midnight)).Format("Mon 2 Jan")
 }
 
 // optional reports the optional nodes of a sequence.
@@ -126,29 +151,29 @@ func (p *problem) optional(seq []int32) []int32 {
 	return out
 }
 
-// greedy: contents by priority (then wish order); each takes its earliest
-// sitting that keeps its day feasible.
+// greedy: commitments first (in their own sitting if they fit), then
+// wishes by priority (then wish order); each takes its earliest sitting
+// that keeps its day feasible and adds to its value.
 func (p *problem) greedy() solution {
 	chosen := make([][]int32, len(p.days))
 	order := make([]int32, len(p.contents))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	prio := func(c *content) int64 {
-		if c.swapFrom >= 0 {
-			return c.weight + p.swapBonus
-		}
-		return c.weight
-	}
+	prio := func(c *content) int64 { return c.weight + c.keep }
 	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(prio(&p.contents[b]), prio(&p.contents[a])) })
 	for _, ci := range order {
 		c := &p.contents[ci]
 		sits := slices.Clone(c.sittings)
-		slices.SortStableFunc(sits, func(a, b int32) int { return cmp.Compare(p.nodes[a].start, p.nodes[b].start) })
+		slices.SortStableFunc(sits, func(a, b int32) int {
+			na, nb := &p.nodes[a], &p.nodes[b]
+			return cmp.Or(-cmp.Compare(b2i(na.stay), b2i(nb.stay)), cmp.Compare(na.start, nb.start))
+		})
 		for _, id := range sits {
 			di := p.nodes[id].day
+			_, _, before, _, _, _ := p.evalDay(&p.days[di], chosen[di])
 			try := append(slices.Clone(chosen[di]), id)
-			if _, ok, _, _, _, _ := p.evalDay(&p.days[di], try); ok {
+			if _, ok, val, _, _, _ := p.evalDay(&p.days[di], try); ok && val > before {
 				chosen[di] = try
 				break
 			}
@@ -226,6 +251,7 @@ func (st *searcher) solveAll(nd *bbNode, paths [][]int32) (total, tie int64, ok 
 func (st *searcher) solveDays(nd *bbNode, paths [][]int32, cache []dayResult, dirty []bool) (total, tie int64, ok bool) {
 	p := st.p
 	placed := 0
+	st.lunch = 0
 	for di := range p.days {
 		var r dayResult
 		if cache != nil && !dirty[di] {
@@ -240,6 +266,7 @@ func (st *searcher) solveDays(nd *bbNode, paths [][]int32, cache []dayResult, di
 			return 0, 0, false
 		}
 		total, tie, paths[di] = total+r.val, tie+r.tie, r.path
+		st.lunch += r.lunch
 		for _, id := range r.path {
 			if nd.forced[id] {
 				placed++
@@ -273,7 +300,7 @@ func (st *searcher) bound(nd *bbNode, iters int) boundResult {
 				k++
 			}
 		}
-		free[ci] = k > 1
+		free[ci] = k > 1 && !p.contents[ci].exclusive
 		if !free[ci] {
 			lambda[ci] = 0
 		}
@@ -290,12 +317,12 @@ func (st *searcher) bound(nd *bbNode, iters int) boundResult {
 	}
 	for it := 0; it < iters; it++ {
 		nForced := st.weights(nd, lambda)
-		var trueVal int64
 		total, tie, ok := st.solveDays(nd, paths, cache, dirty)
 		if !ok {
 			res.infeasible = true
 			return res
 		}
+		trueVal := st.lunch
 		total -= nForced * st.force
 		for _, l := range lambda {
 			total += l
@@ -404,7 +431,7 @@ func (st *searcher) repair(nd *bbNode) {
 			seen[i] = -1
 		}
 		dup := false
-		var val int64
+		val := st.lunch
 		for _, path := range paths {
 			for _, id := range path {
 				n := &p.nodes[id]
@@ -488,7 +515,7 @@ func (o openSet) less(i, j int) bool {
 // bound on the optimum.
 func (st *searcher) search() (optimal bool, bound int64) {
 	p := st.p
-	st.gcd = 0
+	st.gcd = p.lunchBonus
 	var total int64
 	for i := range p.nodes {
 		st.gcd = gcd(st.gcd, p.nodes[i].value)
@@ -573,12 +600,16 @@ func gcd(a, b int64) int64 {
 }
 
 // branchOn picks the content to branch on among those that could still be
-// taken twice: the most valuable one the relaxation takes more than once,
+// taken twice: the most valuable one (commitments first) the relaxation
+// takes more than once,
 // else the one with the highest multiplier; -1 if none.
 func (st *searcher) branchOn(nd *bbNode, r boundResult) int32 {
 	p := st.p
 	best, bestKey := int32(-1), int64(-1)
 	free := func(ci int) bool {
+		if p.contents[ci].exclusive {
+			return false
+		}
 		k := 0
 		for _, id := range p.contents[ci].sittings {
 			if nd.forced[id] {
@@ -591,8 +622,9 @@ func (st *searcher) branchOn(nd *bbNode, r boundResult) int32 {
 		return k > 1
 	}
 	for ci, k := range r.counts {
-		if k > 1 && p.contents[ci].weight > bestKey && free(ci) {
-			best, bestKey = int32(ci), p.contents[ci].weight
+		// A commitment weighs its keep bonus: settle those first.
+		if key := p.contents[ci].weight + p.contents[ci].keep; k > 1 && key > bestKey && free(ci) {
+			best, bestKey = int32(ci), key
 		}
 	}
 	if best >= 0 {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"venuehop/internal/calfeed"
@@ -10,8 +12,18 @@ import (
 
 // calendarView is /me/calendar: the attendee's feed URL to subscribe to.
 type calendarView struct {
-	URL, Webcal, CSRF string
-	Rotated           bool
+	URL, CSRF string
+	// Webcal is the feed as a webcal: link, which calendar apps open as a
+	// subscription. html/template rejects the scheme in an href (it would
+	// write #ZgotmplZ), so it is marked safe here, deliberately: it is our
+	// own feed's address, made by calendarPage from the request's host and
+	// the feed path, never from input.
+	Webcal template.URL
+	// Google adds the feed to Google Calendar.
+	Google string
+	// Favorites: the feed also lists the favourites outside the plan.
+	Favorites bool
+	Rotated   bool
 }
 
 func (s *Server) registerCalendar(mux *http.ServeMux) {
@@ -43,10 +55,16 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, rotate boo
 	if r.TLS != nil {
 		scheme = "https://"
 	}
-	v := calendarView{URL: scheme + host + calfeed.Path(secret), Webcal: "webcal://" + host + calfeed.Path(secret),
-		CSRF: httpx.CSRFToken(r), Rotated: rotate}
+	path := calfeed.Path(secret)
+	v := calendarView{CSRF: httpx.CSRFToken(r), Rotated: rotate, Favorites: r.URL.Query().Get("favorites") == "1"}
+	if v.Favorites {
+		path += "?favorites=1"
+	}
+	v.URL = scheme + host + path
+	v.Webcal = template.URL("webcal://" + host + path)
+	v.Google = "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+host+path)
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "calendar", "layout", layoutView{
-		Title: "Subscribe in your calendar", ConferenceName: snap.Conf.Name, Nav: "favorites", Main: v,
+		Title: "Subscribe in your calendar", ConferenceName: snap.Conf.Name, Nav: "week", Main: v,
 	})
 }

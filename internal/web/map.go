@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"venuehop/internal/catalog"
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/live"
@@ -35,6 +33,11 @@ type mapView struct {
 	// Overnight is true when the sessions span several days: legs join
 	// only sessions of one day.
 	Overnight bool
+	// PlanDay: the route is the attendee's plan of that day (no sessions
+	// asked for).
+	PlanDay string
+	// Trip is one trip between two rooms (?from=ROOM&to=ROOM&at=).
+	Trip *tripView
 }
 
 type routeStop struct {
@@ -54,9 +57,10 @@ type routeLeg struct {
 	travelNote
 }
 
-// travelNote is one leg as lists show it: "from the previous one: 23 min
+// travelNote is one leg as lists show it: "from your previous item: 23 min
 // (walk), leave by 13:37".
 type travelNote struct {
+	From       string // the previous item's title, when it is the attendee's
 	Minutes    int
 	Mode       string // walk, walk inside, shuttle, monorail, same room
 	LeaveBy    string // HH:MM, conference zone
@@ -65,14 +69,19 @@ type travelNote struct {
 	Slack      int
 	Tight      bool
 	Impossible bool
-	Estimate   bool
-	Steps      string // "walk 8 · wait 4 · shuttle 12 · walk 3"
-	MapURL     string // the two sessions on the map
+	// Overlap: the next one starts before the previous one ends (no trip
+	// can make that: it is an overlap, not a late walk).
+	Overlap  bool
+	Estimate bool
+	Steps    string // "walk 8 · wait 4 · shuttle 12 · walk 3"
+	MapURL   string // the two sessions on the map
 }
 
 // Status is the leg's state in words, for the table and screen readers.
 func (n travelNote) Status() string {
 	switch {
+	case n.Overlap:
+		return "Overlaps the previous one"
 	case n.Impossible:
 		return fmt.Sprintf("Late by %d min", -n.Slack)
 	case n.Tight:
@@ -106,12 +115,23 @@ func clockLabel(snap *conference.Snapshot, t time.Time) string {
 	return snap.Local(t).Format("15:04")
 }
 
-func newTravelNote(snap *conference.Snapshot, from, to *conference.Session, c travel.Connection) travelNote {
+// newTravelNote is one leg as lists show it. Leave by and arrive are one
+// departure: the latest that still makes the start, and when it arrives
+// (too late: leaving at once, and when that arrives).
+func newTravelNote(snap *conference.Snapshot, tm *travel.Model, fromRoom, toRoom string, start time.Time, c travel.Connection, mapURL string) travelNote {
 	n := travelNote{
 		Minutes: c.Trip.Minutes, Mode: modeLabel(c.Trip), LeaveBy: clockLabel(snap, c.LeaveBy),
-		Arrive: clockLabel(snap, c.Trip.Arrive), Start: clockLabel(snap, to.Start),
-		Slack: c.Slack, Tight: c.Tight, Impossible: c.Impossible, Estimate: c.Trip.Estimate,
-		MapURL: "/map?sessions=" + url.QueryEscape(from.ID+","+to.ID),
+		Arrive: clockLabel(snap, c.Trip.Arrive), Start: clockLabel(snap, start),
+		Slack: c.Slack, Tight: c.Tight, Impossible: c.Impossible, Estimate: c.Trip.Estimate, MapURL: mapURL,
+	}
+	n.Overlap = c.Trip.Depart.After(start)
+	n.Impossible = n.Impossible || n.Overlap
+	f, okf := tm.RoomIndex(fromRoom)
+	t, okt := tm.RoomIndex(toRoom)
+	if !c.Impossible && okf && okt {
+		dep := tm.Minute(c.LeaveBy)
+		arr := tm.ArriveBy(f, t, dep)
+		n.Arrive, n.Minutes = clockLabel(snap, tm.Time(arr)), int(arr-dep)
 	}
 	var steps []string
 	for _, s := range c.Trip.Steps {
@@ -121,40 +141,6 @@ func newTravelNote(snap *conference.Snapshot, from, to *conference.Session, c tr
 	}
 	n.Steps = strings.Join(steps, " · ")
 	return n
-}
-
-// previousNotes returns, for each session of a list in start order, the
-// leg from the previous one in view: the nearest earlier session of the
-// same day that ends before this one starts. One Connect per session; nil
-// entries have no previous one.
-func previousNotes(st *live.State, list []*conference.Session) []*travelNote {
-	notes := make([]*travelNote, len(list))
-	snap := st.Snap
-	for i, s := range list {
-		if !s.Scheduled() {
-			continue
-		}
-		day := snap.Day(s.Start)
-		for j := i - 1; j >= 0; j-- {
-			p := list[j]
-			if !p.Scheduled() || p.Cancelled || p.Start.After(s.Start) {
-				continue
-			}
-			if snap.Day(p.Start) != day {
-				break // earlier in start order is only earlier days from here
-			}
-			if p.End.After(s.Start) {
-				continue
-			}
-			c, err := st.Travel.Connect(p.RoomID, s.RoomID, p.End, s.Start)
-			if err == nil {
-				n := newTravelNote(snap, p, s, c)
-				notes[i] = &n
-			}
-			break
-		}
-	}
-	return notes
 }
 
 // mapPolicy is the map page's Content-Security-Policy: the pages' own,
@@ -188,31 +174,8 @@ func tileOrigin(tiles string) string {
 	return u.Scheme + "://" + host
 }
 
-// stateOf returns the live state an index belongs to, so that travel
-// answers come from the same revision as the page; nil after a swap (the
-// page then goes without travel notes).
-func (s *Server) stateOf(ix *catalog.Index) *live.State {
-	if st := s.live.Load(); st != nil && st.Catalog == ix {
-		return st
-	}
-	return nil
-}
-
-// addHops adds "from the previous one" to catalog results when they are in
-// start order (the relevance order has no "previous").
-func (s *Server) addHops(ix *catalog.Index, list []*conference.Session, items []sessionItem) {
-	st := s.stateOf(ix)
-	if st == nil || !slices.IsSortedFunc(list, func(a, b *conference.Session) int { return a.Start.Compare(b.Start) }) {
-		return
-	}
-	for i, n := range previousNotes(st, list) {
-		items[i].Hop = n
-	}
-}
-
-// addSittingHops adds the legs between sittings of one day, and the map
-// link of the session page.
-func (s *Server) addSittingHops(ix *catalog.Index, sittings []*conference.Session, v *sessionView) {
+// addSittingsMap links the session page to its sittings on the map.
+func (s *Server) addSittingsMap(sittings []*conference.Session, v *sessionView) {
 	ids := make([]string, 0, len(sittings))
 	for _, se := range sittings {
 		if se.Scheduled() && len(ids) < travel.MaxRouteSessions {
@@ -221,13 +184,6 @@ func (s *Server) addSittingHops(ix *catalog.Index, sittings []*conference.Sessio
 	}
 	if len(ids) > 0 {
 		v.MapURL = "/map?sessions=" + url.QueryEscape(strings.Join(ids, ","))
-	}
-	st := s.stateOf(ix)
-	if st == nil || len(sittings) != len(v.Sittings) {
-		return
-	}
-	for i, n := range previousNotes(st, sittings) {
-		v.Sittings[i].Hop = n
 	}
 }
 
@@ -242,7 +198,18 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
 		view.Attribution = tileAttribution
 	}
 	status := http.StatusOK
-	if raw, given := r.URL.Query()["sessions"]; given {
+	q := r.URL.Query()
+	raw, given := q["sessions"]
+	switch {
+	case !given && (q.Get("from") != "" || q.Get("to") != ""):
+		status = s.fillTrip(st, q, &view) // maptrip.go
+	case !given:
+		// The map of the day: the attendee's plan, today (or its first day).
+		if ids, day := s.planDay(r, snap); len(ids) > 0 {
+			raw, given, view.PlanDay = []string{strings.Join(ids, ",")}, true, day
+		}
+	}
+	if given {
 		route, err := parseRoute(st, strings.Join(raw, ","))
 		if err != nil {
 			var ce *errcode.Error
@@ -256,7 +223,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
 			}
 			view.Error = ce.Message
 		} else {
-			view.fill(snap, route)
+			view.fill(snap, st.Travel, route)
 		}
 	}
 	s.render(w, r, status, "map", "layout", layoutView{
@@ -272,7 +239,7 @@ func parseRoute(st *live.State, list string) (travel.Route, error) {
 	return st.Travel.Route(ids)
 }
 
-func (v *mapView) fill(snap *conference.Snapshot, route travel.Route) {
+func (v *mapView) fill(snap *conference.Snapshot, tm *travel.Model, route travel.Route) {
 	ids := make([]string, len(route.Sessions))
 	arrives := map[int]bool{}
 	for _, l := range route.Legs {
@@ -297,7 +264,7 @@ func (v *mapView) fill(snap *conference.Snapshot, route travel.Route) {
 		from, to := route.Sessions[l.From], route.Sessions[l.To]
 		v.Legs = append(v.Legs, routeLeg{
 			FromOrder: l.From + 1, ToOrder: l.To + 1, FromTitle: from.Title, ToTitle: to.Title,
-			travelNote: newTravelNote(snap, from, to, l.Connection),
+			travelNote: newTravelNote(snap, tm, from.RoomID, to.RoomID, to.Start, l.Connection, "/map?sessions="+url.QueryEscape(from.ID+","+to.ID)),
 		})
 	}
 	v.SessionIDs = strings.Join(ids, ",")

@@ -215,20 +215,6 @@ func TestBrowserMap(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, filepath.Join(shots, "map-venues.png"))
 
-	// Lists in time order show the way from the previous session.
-	run(t, ctx, "a day's workshops in start order",
-		chromedp.EmulateViewport(1280, 900),
-		chromedp.Navigate(ts.URL+"/?type=Workshop&day="+snap.Conf.Days[1]),
-		chromedp.WaitVisible(chromedp.CSS("#results .result-list")),
-		chromedp.ScrollIntoView(chromedp.CSS("#results .hop")),
-	)
-	viewportShot(t, ctx, filepath.Join(shots, "catalog-hops.png"))
-	href := eval[string](t, ctx, `document.querySelector('#results .hop a').href`)
-	run(t, ctx, "follow Route on the map", chromedp.Navigate(href), ready)
-	if n := eval[int](t, ctx, `document.querySelectorAll('path.route-leg').length`); n != 1 {
-		t.Errorf("the route from a catalog result: %d legs, want 1", n)
-	}
-
 	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}

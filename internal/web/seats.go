@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"venuehop/internal/account"
+	"venuehop/internal/agenda"
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
@@ -43,7 +44,7 @@ var bandLabels = map[string]string{
 	"available": "Available",
 	"limited":   "Limited",
 	"full":      "Full",
-	"walkup":    "Walk-up only",
+	"walkup":    "Walk-up",
 }
 
 // seatBox is the seats of one session and the signed-in attendee's
@@ -288,8 +289,10 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 	case string(reservation.Reserved), "accepted":
 		v.Kind = "ok"
 		v.Text = "Reserved: your seat in " + title + " is held until " + release + ": check in before then, or it goes to the walk-up line."
+		s.warningWords(snap, f.Extra, &v)
 	case string(reservation.Already):
 		v.Text = "Already yours: you hold a seat in " + title + " (held until " + release + ")."
+		s.warningWords(snap, f.Extra, &v)
 	case string(reservation.Full):
 		v.Kind = "warn"
 		v.Text = "Full: every seat in " + title + " is taken. Join the waitlist? You get an offer when a seat frees."
@@ -313,7 +316,7 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 	case string(reservation.Closed):
 		v.Text = "Closed: reservations for " + title + " ended at " + release + "; the seats went to the walk-up line."
 	case string(reservation.NotReservable):
-		v.Text = title + " is not reservable: no reservation needed, just walk in."
+		v.Text = title + " is walk-up: there are no reservations, just walk in."
 	case string(reservation.Cancelled):
 		v.Kind = "bad"
 		v.Text = title + " is cancelled."
@@ -324,7 +327,7 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 		v.Kind = "ok"
 		v.Text = "Cancelled: you gave up your seat in " + title + "; it goes to the next on the waitlist."
 	case "none":
-		v.Text = "You hold no reservation for " + title + "."
+		v.Text = "You hold no seat in " + title + "."
 	case "released":
 		v.Text = "Your seat in " + title + " went to the walk-up line at " + release + "; there is nothing left to cancel."
 	case "waiting":
@@ -362,6 +365,29 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 		}
 	}
 	return v
+}
+
+// warningExtra carries a seat warning through the flash: its message and
+// the repeat that fits.
+func warningExtra(w agenda.SeatWarning) string {
+	msg, _, _ := strings.Cut(w.Message, "; the ")
+	return "w|" + w.Repeat + "|" + msg
+}
+
+// warningWords adds a seat warning carried by the flash to its words.
+func (s *Server) warningWords(snap *conference.Snapshot, extra string, v *flashView) {
+	rest, ok := strings.CutPrefix(extra, "w|")
+	if !ok {
+		return
+	}
+	repeat, msg, _ := strings.Cut(rest, "|")
+	v.Kind = "warn"
+	v.Text += " Heads up: " + msg + "."
+	if alt, ok := snap.Session(repeat); ok {
+		v.Text += " "
+		v.Link, v.LinkText = "/sessions/"+url.PathEscape(alt.ID), "The "+snap.Local(alt.Start).Format("Mon 15:04")+" repeat"
+		v.After = " fits your day."
+	}
 }
 
 // seatForm is what every seat form posts.
@@ -454,6 +480,14 @@ func (s *Server) handleReserve(w http.ResponseWriter, r *http.Request) {
 		fl := flash{Code: string(res.Status), SessionID: se.ID, Extra: res.ConflictWith}
 		if res.OpensAt != nil {
 			fl.Extra = strconv.FormatInt(res.OpensAt.Unix(), 10)
+		}
+		if (res.Status == reservation.Reserved || res.Status == reservation.Already) && s.agenda != nil {
+			// Heads up when the seat collides with the rest of the day.
+			if ws, err := s.agenda.ReservationWarnings(ctx, u.ID, []string{se.ID}); err == nil && len(ws) > 0 {
+				fl.Extra = warningExtra(ws[0])
+			} else if err != nil {
+				s.log.Warn("web: reservation warnings", "err", err)
+			}
 		}
 		return fl, nil
 	})

@@ -39,6 +39,8 @@ type sessionItem struct {
 	Scheduled             bool
 	Recorded, Reservable  bool
 	Cancelled             bool
+	Ended                 bool // it is over (conference clock)
+	Closed                bool // its reservations closed: it is walk-up now
 	// Hop is the way from the previous session in a time-ordered list
 	// (nil when there is none in view).
 	Hop *travelNote
@@ -198,6 +200,13 @@ type catalogView struct {
 	FirstPageURL         string     // set on later pages
 	Flash                *flashView // a seat form's answer about a session not in view
 	Error                string     // a bad query; the page is then a 400
+	// During the conference: the list opens "from now" (FromNow says from
+	// when, "" when the query says when itself or ended ones are shown);
+	// AtValue is the time of day control, Ended the "show ended" toggle.
+	Live    bool
+	FromNow string
+	AtValue string
+	Ended   bool
 }
 
 type facetGroup struct {
@@ -218,7 +227,37 @@ type facetOption struct {
 var filterParams = []string{"type", "level", "topic", "venue", "day"}
 
 // scalarParams are the other query parameters the catalog passes on.
-var scalarParams = []string{"q", "from", "to", "reservable", "recorded", "sort", "limit", "cursor"}
+var scalarParams = []string{"q", "from", "to", "endAfter", "reservable", "recorded", "sort", "limit", "cursor", "ended", "at"}
+
+// fromNow opens the catalog during the conference "from now": the
+// sessions still running or to come at the conference clock's time (or at
+// the time of day in at, today), unless the query says when itself (from,
+// to, day, endAfter) or asks for the ended ones too (ended=1). The instant
+// goes into vals as endAfter, so later pages keep it.
+func fromNow(snap *conference.Snapshot, raw, vals url.Values, now time.Time, q *catalog.Query, v *catalogView) {
+	today := snap.Day(now)
+	if !slices.Contains(snap.Conf.Days, today) {
+		return
+	}
+	v.Live, v.Ended = true, raw.Get("ended") == "1"
+	local := snap.Local(now)
+	v.AtValue = local.Format("15:04")
+	if !q.EndAfter.IsZero() {
+		v.FromNow = snap.Local(q.EndAfter).Format("15:04")
+		v.AtValue = v.FromNow
+		return
+	}
+	if v.Ended || vals.Get("from") != "" || vals.Get("to") != "" || vals.Get("day") != "" {
+		return
+	}
+	at := now.Truncate(time.Minute) // as the next page's URL will say it
+	if t, err := time.ParseInLocation("2006-01-02 15:04", today+" "+raw.Get("at"), snap.Loc); err == nil {
+		at, v.AtValue = t, raw.Get("at")
+	}
+	q.EndAfter = at
+	vals.Set("endAfter", at.Format(time.RFC3339))
+	v.FromNow = snap.Local(at).Format("15:04")
+}
 
 // catalogValues normalises a page's query string into the API's form:
 // empty values dropped (an unchosen select sends "x="), repeated filter
@@ -302,13 +341,18 @@ type sessionView struct {
 	MapURL             string        // the sittings (or this session) on the map
 	Overflow           []roomItem
 	Flash              *flashView // a seat form's answer about another session
+	StreamURL          string
+	// Watch is where a keynote can be seen, by travel time from From
+	// (keynote.go); Places are the choices of From.
+	Watch  *keynoteRooms
+	From   string
+	Places []venueOption
 }
 
 type sittingItem struct {
 	ID, When, Where string
 	Current         bool
 	Cancelled       bool
-	Hop             *travelNote // from the previous sitting, the same day
 }
 
 type roomItem struct {
@@ -324,6 +368,7 @@ func newSessionView(snap *conference.Snapshot, se *conference.Session) sessionVi
 		Speakers:           se.Speakers,
 		ReservableCapacity: snap.ReservableCapacity(se),
 		RecordingURL:       se.SafeRecordingURL(),
+		StreamURL:          se.SafeStreamURL(),
 	}
 	if se.Scheduled() {
 		v.Minutes = se.Minutes()

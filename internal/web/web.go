@@ -19,12 +19,14 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"venuehop/internal/account"
 	"venuehop/internal/agenda"
 	"venuehop/internal/calfeed"
 	"venuehop/internal/catalog"
 	"venuehop/internal/clock"
+	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
@@ -189,9 +191,11 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	var facets map[string]map[string]int
 
+	now := s.clock.Now()
 	q, err := catalog.ParseQuery(vals, snap)
 	var res catalog.Result
 	if err == nil {
+		fromNow(snap, raw, vals, now, &q, &view)
 		res, err = ix.Search(q)
 	}
 	if err != nil {
@@ -211,9 +215,12 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		for i, se := range res.Sessions {
 			view.Results[i] = newSessionItem(snap, se)
 		}
-		s.addHops(ix, res.Sessions, view.Results)
+		s.addPlanHops(r, ix, res.Sessions, view.Results)
 		s.addStars(r, res.Sessions, view.Results)
 		view.Flash = s.addSeatBands(w, r, snap, res.Sessions, view.Results) // seats.go
+		for i, se := range res.Sessions {
+			s.markClock(se, now, &view.Results[i])
+		}
 		if res.Next != "" {
 			next := maps.Clone(vals)
 			next.Set("cursor", res.Next)
@@ -259,12 +266,36 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := newSessionView(snap, se)
-	s.addSittingHops(ix, snap.Sittings(se.Group()), &view)
+	s.addSittingsMap(snap.Sittings(se.Group()), &view)
 	s.addStar(r, se, &view)
 	s.addSeats(w, r, snap, se, &view) // seats.go
+	now := s.clock.Now()
+	s.markClock(se, now, &view.sessionItem)
+	plan := s.planItems(r)
+	if st := s.stateOf(ix); st != nil {
+		view.Hop = planHop(st, plan, se)
+		s.addWatchRooms(r, st, se, plan, now, &view) // keynote.go
+	}
 	s.render(w, r, http.StatusOK, "session", "layout", layoutView{
 		Title: se.Title, ConferenceName: snap.Conf.Name, Main: view,
 	})
+}
+
+// markClock marks a listed session by the conference clock: ended (no
+// seat band), or its reservations closed (walk-up now).
+func (s *Server) markClock(se *conference.Session, now time.Time, it *sessionItem) {
+	if !se.Scheduled() {
+		return
+	}
+	if !se.End.After(now) {
+		it.Ended, it.Seats = true, nil // no seat to be had
+		return
+	}
+	release := reservation.Config{}.WithDefaults().Release(se)
+	if s.seats != nil {
+		release = s.seats.Config().Release(se)
+	}
+	it.Closed = se.Reservable && !now.Before(release)
 }
 
 func (s *Server) handleVenues(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"venuehop/internal/catalog"
+	"venuehop/internal/clock"
 	"venuehop/internal/conference"
 	"venuehop/internal/demo"
 	"venuehop/internal/live"
@@ -31,8 +32,15 @@ var demoConference = sync.OnceValues(func() (*conference.Conference, error) {
 	return demo.Generate(demo.Options{Seed: 1, Start: demoStart})
 })
 
-// newSite serves the pages of the conference over real HTTP.
+// newSite serves the pages of the conference over real HTTP, the clock a
+// week before the demo starts.
 func newSite(t testing.TB, c *conference.Conference) (*httptest.Server, *catalog.Index) {
+	t.Helper()
+	return newSiteAt(t, c, demoStart.AddDate(0, 0, -7))
+}
+
+// newSiteAt is newSite with the clock pinned at now.
+func newSiteAt(t testing.TB, c *conference.Conference, now time.Time) (*httptest.Server, *catalog.Index) {
 	t.Helper()
 	st, err := live.Build(c, 1)
 	if err != nil {
@@ -41,7 +49,7 @@ func newSite(t testing.TB, c *conference.Conference) (*httptest.Server, *catalog
 	ix := st.Catalog
 	var holder live.Holder
 	holder.Store(st)
-	srv, err := web.New(web.Deps{Live: &holder, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	srv, err := web.New(web.Deps{Live: &holder, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Clock: clock.Fixed(now)})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -270,7 +278,7 @@ func TestCatalogMarks(t *testing.T) {
 	for _, tt := range []struct{ query, want, notWant string }{
 		{"recorded=true", `class="mark rec">Recorded<`, `class="mark norec"`},
 		{"recorded=false", `class="mark norec">Not recorded<`, `class="mark rec"`},
-		{"reservable=true", `class="mark res">Reservation required<`, `class="mark nores"`},
+		{"reservable=true", `class="mark res">Needs a reservation<`, `class="mark nores"`},
 	} {
 		res := get(t, ts, "/?"+tt.query)
 		if !strings.Contains(res.body, tt.want) {
@@ -394,8 +402,8 @@ func TestSessionPage(t *testing.T) {
 	}
 
 	res = get(t, ts, "/sessions/"+url.PathEscape(keynote.ID))
-	if !strings.Contains(res.body, "Overflow rooms") {
-		t.Error("keynote page lacks its overflow rooms")
+	if !strings.Contains(res.body, "Where to watch") || !strings.Contains(res.body, `class="kr-route"`) {
+		t.Error("keynote page lacks where to watch it, with routes")
 	}
 	for _, id := range keynote.OverflowRoomIDs {
 		r, _ := snap.Room(id)

@@ -1,27 +1,30 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"venuehop/internal/account"
 	"venuehop/internal/agenda"
 	"venuehop/internal/conference"
+	"venuehop/internal/errcode"
 	"venuehop/internal/httpx"
 	"venuehop/internal/planner"
 )
 
-// registerWeek adds My week (the agenda with travel legs and Optimize) and
-// Now (what can still be reached), both for signed-in attendees. Their
-// forms are CSRF-checked by httpx.Authenticate.
+// registerWeek adds My week (the agenda with travel legs, Optimize and its
+// options, locks) and Now (what can still be reached), both for signed-in
+// attendees. Their forms are CSRF-checked by httpx.Authenticate.
 func (s *Server) registerWeek(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/week", s.handleWeek)
 	mux.HandleFunc("POST /me/week/optimize", s.handleOptimize)
 	mux.HandleFunc("POST /me/week/plans/{id}/{action}", s.handlePlanAction)
+	mux.HandleFunc("POST /me/week/locks", s.handleLock)
 	mux.HandleFunc("GET /me/now", s.handleNow)
 }
 
@@ -40,6 +43,7 @@ type weekView struct {
 	CSRF     string
 	Planned  bool // an accepted plan is in force
 	Proposal *proposalView
+	Options  optionsView
 	Notice   string // after an action: what happened
 	Error    string
 }
@@ -54,49 +58,23 @@ type weekItem struct {
 	Kind, Title, When, Where string
 	SessionID                string
 	Reserved, NeedsSeat      bool
+	Walkup                   bool // no reservations: the walk-up line
 	Priority                 string
 	Leg                      *legView // the trip into this item from the one before
+	// LockKey is the item's key for the lock form (fixed items only).
+	LockKey string
+	Locked  bool
 }
 
 type legView struct {
 	Mode, Minutes, Slack, Status, Class, Distance string
-}
-
-// proposalView is a proposal shown as a diff to accept or reject.
-type proposalView struct {
-	ID, Origin, Heading string
-	Value               string
-	Optimal             bool
-	Bound               string
-	Added, Removed      []diffRow
-	Moved               []diffRow
-	Unchanged           int
-	Dropped             []droppedRow
-	NeedSeats           int
-	Accepted            bool
-	Empty               bool
-	CSRF, Day           string // for its forms
-}
-
-type diffRow struct {
-	SessionID, Title, When, Where string
-	Was, Change                   string // for moves: where/when it was, and what changed
-}
-
-type droppedRow struct {
-	SessionID, Title, Priority, Reason, Code string
+	// LeaveBy: "leave by 13:48, arrive 13:58", one departure.
+	LeaveBy string
 }
 
 func (s *Server) handleWeek(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
-	back := "/me/week"
-	if r.URL.RawQuery != "" {
-		back += "?" + r.URL.RawQuery
-	}
-	u, ok := s.signedIn(w, r, back)
+	back := r.URL.RequestURI()
+	snap, u, ok := s.signedInPage(w, r, back)
 	if !ok {
 		return
 	}
@@ -117,7 +95,13 @@ func (s *Server) handleWeek(w http.ResponseWriter, r *http.Request) {
 	if v.Day == "" {
 		v.Day = s.defaultDay(snap, week)
 	}
-	s.fillWeek(snap, week, &v)
+	locks, err := s.agenda.Locks(r.Context(), u.ID)
+	if err != nil {
+		s.pageError(w, r, snap, err)
+		return
+	}
+	s.fillWeek(snap, week, locks, &v)
+	v.Options = newOptionsView(snap, week.Options)
 	if id := q.Get("proposal"); id != "" {
 		p, err := s.agenda.Proposal(r.Context(), u.ID, id)
 		if err != nil {
@@ -125,6 +109,7 @@ func (s *Server) handleWeek(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Proposal = newProposalView(snap, p)
+		v.Options = newOptionsView(snap, p.Options)
 	} else if week.Pending != nil {
 		v.Proposal = newProposalView(snap, week.Pending)
 	}
@@ -159,7 +144,7 @@ func weekDayLabel(snap *conference.Snapshot, day string) (short, long string) {
 	return t.Format("Mon 2 Jan"), t.Format("Monday 2 January")
 }
 
-func (s *Server) fillWeek(snap *conference.Snapshot, week agenda.Week, v *weekView) {
+func (s *Server) fillWeek(snap *conference.Snapshot, week agenda.Week, locks []string, v *weekView) {
 	counts := map[string]int{}
 	for _, d := range week.Days {
 		counts[d.Date] = len(d.Items)
@@ -170,48 +155,71 @@ func (s *Server) fillWeek(snap *conference.Snapshot, week agenda.Week, v *weekVi
 	}
 	_, v.DayLabel = weekDayLabel(snap, v.Day)
 	v.Planned = week.Accepted != nil
-	v.Warnings = week.Warnings
+	for _, w := range week.Warnings {
+		v.Warnings = append(v.Warnings, capitalize(w)+".")
+	}
 	day, err := week.Day(snap, v.Day)
 	if err != nil {
 		return
 	}
 	v.Walk = distance(day.WalkMeters)
 	v.Shuttles, v.Travel, v.Lunch = day.ShuttleRides, day.TravelMinutes, day.Lunch
-	var ids []string
 	for i, it := range day.Items {
 		wi := weekItem{Kind: it.Kind, Title: it.Title, SessionID: it.SessionID, Reserved: it.Reserved,
 			When: clockRange(snap, it.Start, it.End), Where: placeName(snap, it.RoomID, it.VenueID)}
 		if se, ok := snap.Session(it.SessionID); ok {
 			wi.Priority = week.Priority[se.Group()]
 			wi.NeedsSeat = se.Reservable && !it.Reserved
-			ids = append(ids, se.ID)
+			wi.Walkup = !se.Reservable
+		}
+		if it.Kind != planner.KindSession {
+			wi.LockKey = agenda.LockKey(it)
+			wi.Locked = slices.Contains(locks, wi.LockKey)
 		}
 		if i > 0 && i-1 < len(day.Legs) {
-			wi.Leg = newLegView(day.Legs[i-1])
+			wi.Leg = newLegView(snap, day.Legs[i-1])
 		}
 		v.Items = append(v.Items, wi)
 	}
-	if len(ids) > 0 {
-		v.MapURL = "/map?sessions=" + url.QueryEscape(strings.Join(ids, ","))
-	}
+	v.MapURL = dayMapURL(day)
 }
 
-func newLegView(l planner.Leg) *legView {
+// dayMapURL is the map of a day's sessions, or "" without any.
+func dayMapURL(day planner.DayAgenda) string {
+	var ids []string
+	for _, it := range day.Items {
+		if it.SessionID != "" {
+			ids = append(ids, it.SessionID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "/map?sessions=" + url.QueryEscape(strings.Join(ids, ","))
+}
+
+func newLegView(snap *conference.Snapshot, l planner.Leg) *legView {
 	lv := &legView{Minutes: fmt.Sprintf("%d min", l.Minutes), Status: l.Status}
 	lv.Mode = legModeLabel(l.Mode)
 	lv.Mode = strings.ToUpper(lv.Mode[:1]) + lv.Mode[1:]
 	if l.Meters > 0 {
 		lv.Distance = distance(l.Meters)
 	}
+	if !l.LeaveBy.IsZero() && l.Mode != "" && l.Minutes > 0 {
+		lv.LeaveBy = "leave by " + snap.Local(l.LeaveBy).Format("15:04") + ", arrive " + snap.Local(l.LeaveByArrive).Format("15:04")
+	}
 	switch l.Status {
 	case planner.StatusOK:
 		lv.Class, lv.Slack = "ok", fmt.Sprintf("%d min to spare", l.SlackMinutes)
 	case planner.StatusTight:
 		lv.Class, lv.Slack = "tight", fmt.Sprintf("tight: %d min to spare", l.SlackMinutes)
+	case planner.StatusOverlap:
+		lv.Class, lv.Slack = "bad", "overlap: the next one starts before this one ends"
+		lv.Minutes, lv.Mode, lv.Distance = "", "Overlap", ""
 	case planner.StatusImpossible:
 		lv.Class, lv.Slack = "bad", fmt.Sprintf("impossible: %d min late", -l.SlackMinutes)
 	case planner.StatusSeatLost:
-		lv.Class, lv.Slack = "bad", "seat lost: you arrive after the reserved seat is released"
+		lv.Class, lv.Slack = "bad", "seat lost: you arrive after your seat is released"
 	}
 	return lv
 }
@@ -248,70 +256,83 @@ func sessionTitle(snap *conference.Snapshot, id string) string {
 	return id
 }
 
-func newProposalView(snap *conference.Snapshot, p *agenda.Proposal) *proposalView {
-	pv := &proposalView{ID: p.ID, Origin: p.Origin, Value: trimFloat(p.Value), Optimal: p.Optimal,
-		Unchanged: p.Diff.Unchanged, Accepted: p.State == agenda.StateAccepted, Empty: p.Diff.Empty()}
-	switch {
-	case p.Origin == agenda.OriginChange && p.Change != nil:
-		verb := "moved"
-		if p.Change.Kind == "cancelled" {
-			verb = "was cancelled"
-		}
-		pv.Heading = fmt.Sprintf("“%s” %s: here is a new plan", sessionTitle(snap, p.Change.SessionID), verb)
-	case p.Origin == agenda.OriginReserve:
-		pv.Heading = "Your plan after reserving"
-	default:
-		pv.Heading = "Proposed plan"
-	}
-	if p.Bound != nil {
-		pv.Bound = trimFloat(*p.Bound)
-	}
-	row := func(it planner.PlanItem) diffRow {
-		return diffRow{SessionID: it.SessionID, Title: firstOf(it.Title, sessionTitle(snap, it.SessionID)),
-			When: timeRange(snap, it.Start, it.End), Where: placeName(snap, it.RoomID, it.VenueID)}
-	}
-	for _, it := range p.Diff.Added {
-		pv.Added = append(pv.Added, row(it))
-	}
-	for _, it := range p.Diff.Removed {
-		pv.Removed = append(pv.Removed, row(it))
-	}
-	for _, m := range p.Diff.Moved {
-		r := row(m.To)
-		switch m.Change {
-		case "sitting":
-			r.Change = "another sitting"
-			r.Was = timeRange(snap, m.From.Start, m.From.End) + " · " + placeName(snap, m.From.RoomID, m.From.VenueID)
-		case "room":
-			r.Change = "new room"
-			r.Was = placeName(snap, m.From.RoomID, m.From.VenueID)
-		default:
-			r.Change = "new time"
-			r.Was = timeRange(snap, m.From.Start, m.From.End)
-		}
-		pv.Moved = append(pv.Moved, r)
-	}
-	for _, d := range p.Dropped {
-		pv.Dropped = append(pv.Dropped, droppedRow{SessionID: d.SessionID, Title: sessionTitle(snap, d.SessionID),
-			Priority: d.Priority, Reason: d.Reason, Code: d.Code})
-	}
-	for _, it := range p.Plan.Items {
-		if it.NeedsReservation {
-			pv.NeedSeats++
-		}
-	}
-	return pv
+// optionsView is the Optimize form: the planner's options, as the last plan
+// (or the defaults) had them.
+type optionsView struct {
+	Pace         string // the walk factor, as the select's value
+	Paces        []vocabValue
+	Buffer       int
+	Buffers      []int
+	Lunch        bool
+	AvoidShuttle bool
+	Swap         bool
+	Venues       []optionCheck
+	Days         []optionCheck
 }
 
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+type optionCheck struct {
+	Value, Label string
+	Checked      bool
 }
 
-func trimFloat(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+// paces are the choices of pace: the walk factor and its name.
+var paces = []vocabValue{{"0.8", "Brisk"}, {"1", "Usual"}, {"1.25", "Relaxed"}, {"1.5", "Slow"}}
+
+var buffers = []int{0, 5, 10, 15, 20, 30}
+
+func newOptionsView(snap *conference.Snapshot, o planner.Options) optionsView {
+	v := optionsView{Pace: "1", Paces: paces, Buffer: o.BufferMinutes, Buffers: buffers, Lunch: o.Lunch,
+		AvoidShuttle: o.AvoidShuttle, Swap: o.AllowSwapReservations}
+	if o.WalkFactor != 0 {
+		v.Pace = strconv.FormatFloat(o.WalkFactor, 'f', -1, 64)
+	}
+	for _, ve := range snap.Conf.Venues {
+		v.Venues = append(v.Venues, optionCheck{ve.ID, ve.Name, slices.Contains(o.AvoidVenues, ve.ID)})
+	}
+	for _, d := range snap.Conf.Days {
+		short, _ := weekDayLabel(snap, d)
+		v.Days = append(v.Days, optionCheck{d, short, len(o.Days) == 0 || slices.Contains(o.Days, d)})
+	}
+	return v
+}
+
+// planOptions reads the Optimize form into the planner's options JSON
+// (absent fields keep their defaults). A form without the options fields
+// (the plain button) plans with the defaults.
+func planOptions(r *http.Request, snap *conference.Snapshot) (json.RawMessage, error) {
+	if r.PostFormValue("options") != "1" {
+		return nil, nil
+	}
+	o := map[string]any{
+		"lunch":                 r.PostFormValue("lunch") == "on",
+		"avoidShuttle":          r.PostFormValue("avoidShuttle") == "on",
+		"allowSwapReservations": r.PostFormValue("swap") == "on",
+	}
+	if p := r.PostFormValue("pace"); p != "" {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			return nil, errcode.New(errcode.Invalid, "pace: expected a number such as 1, got %q", p)
+		}
+		o["walkFactor"] = f
+	}
+	if b := r.PostFormValue("buffer"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil {
+			return nil, errcode.New(errcode.Invalid, "buffer: expected whole minutes, got %q", b)
+		}
+		o["bufferMinutes"] = n
+	}
+	if avoid := r.PostForm["avoid"]; len(avoid) > 0 {
+		o["avoidVenues"] = avoid
+	}
+	days := r.PostForm["days"]
+	if len(days) == 0 {
+		return nil, errcode.New(errcode.Invalid, "days: choose at least one day to plan")
+	}
+	if len(days) < len(snap.Conf.Days) {
+		o["days"] = days
+	}
+	return json.Marshal(o)
 }
 
 // weekBack is where a My week form returns: its day, kept on this site.
@@ -331,19 +352,20 @@ func withParam(base, key, value string) string {
 	return base + sep + key + "=" + url.QueryEscape(value)
 }
 
-// handleOptimize makes a proposal and shows it on My week (POST, redirect,
-// GET: reloading does not plan again).
+// handleOptimize makes a proposal with the form's options and shows it on
+// My week (POST, redirect, GET: reloading does not plan again).
 func (s *Server) handleOptimize(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
-	}
 	back := weekBack(r)
-	u, ok := s.signedIn(w, r, back)
+	snap, u, ok := s.signedInPage(w, r, back)
 	if !ok {
 		return
 	}
-	p, err := s.agenda.Propose(r.Context(), u.ID, agenda.PlanRequest{})
+	raw, err := planOptions(r, snap)
+	if err != nil {
+		s.pageError(w, r, snap, err)
+		return
+	}
+	p, err := s.agenda.Propose(r.Context(), u.ID, agenda.PlanRequest{Options: raw})
 	if err != nil {
 		s.pageError(w, r, snap, err)
 		return
@@ -351,25 +373,45 @@ func (s *Server) handleOptimize(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, withParam(back, "proposal", p.ID)+"#proposal", http.StatusSeeOther)
 }
 
-// handlePlanAction accepts, rejects or reserves a proposal from its form.
-func (s *Server) handlePlanAction(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
+// handleLock locks or unlocks one fixed item from its form.
+func (s *Server) handleLock(w http.ResponseWriter, r *http.Request) {
+	back := weekBack(r)
+	snap, u, ok := s.signedInPage(w, r, back)
 	if !ok {
 		return
 	}
+	lock := r.PostFormValue("lock") == "1"
+	if err := s.agenda.SetLock(r.Context(), u.ID, r.PostFormValue("item"), lock); err != nil {
+		s.pageError(w, r, snap, err)
+		return
+	}
+	msg := "Unlocked: Optimize may move or drop it when it collides."
+	if lock {
+		msg = "Locked: Optimize keeps it no matter what."
+	}
+	http.Redirect(w, r, withParam(back, "notice", msg), http.StatusSeeOther)
+}
+
+// handlePlanAction accepts, rejects or reserves a proposal from its form.
+func (s *Server) handlePlanAction(w http.ResponseWriter, r *http.Request) {
 	back := weekBack(r)
-	u, ok := s.signedIn(w, r, back)
+	snap, u, ok := s.signedInPage(w, r, back)
 	if !ok {
 		return
 	}
 	id := r.PathValue("id")
 	switch r.PathValue("action") {
 	case "accept":
-		if _, err := s.agenda.Accept(r.Context(), u.ID, id); err != nil {
+		out, err := s.agenda.Accept(r.Context(), u.ID, id)
+		if err != nil {
 			s.pageError(w, r, snap, err)
 			return
 		}
-		http.Redirect(w, r, withParam(back, "notice", "Plan accepted: your week follows it now."), http.StatusSeeOther)
+		to := withParam(back, "notice", acceptWords(snap, out))
+		if out.Replan != nil {
+			to = withParam(to, "proposal", out.Replan.ID) + "#proposal"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 	case "reject":
 		if err := s.agenda.Reject(r.Context(), u.ID, id); err != nil {
 			s.pageError(w, r, snap, err)
@@ -404,146 +446,47 @@ func (s *Server) handlePlanAction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// nowView is /me/now: what can still be reached from here.
-type nowView struct {
-	At, AtValue string
-	From        string
-	FromGuess   bool
-	FromLabel   string
-	Venues      []venueOption
-	Items       []nowItem
-	Error       string
-	More        int    // sessions not shown
-	AllURL      string // shows them
+// acceptWords says what accepting did, seats included, in words.
+func acceptWords(snap *conference.Snapshot, out agenda.AcceptOutcome) string {
+	sitting := func(id string) string {
+		if se, ok := snap.Session(id); ok {
+			return "“" + se.Title + "” at " + snap.Local(se.Start).Format("Mon 15:04")
+		}
+		return "that sitting"
+	}
+	var parts []string
+	if out.Replan == nil {
+		parts = append(parts, "Plan accepted: your week follows it now.")
+	}
+	for _, m := range out.Moved {
+		parts = append(parts, "Your seat moved to "+sitting(m.To)+".")
+	}
+	for _, id := range out.Released {
+		parts = append(parts, "You gave up your seat in "+sitting(id)+".")
+	}
+	for _, m := range out.Failed {
+		parts = append(parts, fmt.Sprintf("Your seat could not move to %s (%s); you keep your seat in %s.",
+			sitting(m.To), statusWords(string(m.Status)), sitting(m.From)))
+	}
+	if out.Replan != nil {
+		parts = append(parts, "Here is the plan made again around the seats you hold now; accept it to make it yours.")
+	}
+	return strings.Join(parts, " ")
 }
 
-// nowOthers is how many sessions that are not favourites Now lists.
-const nowOthers = 12
-
-type venueOption struct {
-	ID, Name string
-	Rooms    []vocabValue
-}
-
-type nowItem struct {
-	SessionID, Title, Type, Start, Where string
-	Priority                             string
-	LeaveBy, LeaveIn                     string
-	Minutes                              int
-	Mode                                 string
-	Seats, SeatsClass                    string
-	Overflow                             string
-	Urgent                               bool
-}
-
-func (s *Server) handleNow(w http.ResponseWriter, r *http.Request) {
-	snap, ok := s.snapshot(w, r)
-	if !ok {
-		return
+// statusWords is a reservation status for people.
+func statusWords(st string) string {
+	switch st {
+	case "full":
+		return "it filled up"
+	case "closed":
+		return "its reservations closed"
+	case "conflict":
+		return "it clashes with another seat of yours"
+	case "cap_reached":
+		return "you hold the most seats a day allows"
+	case "not_open":
+		return "reservations are not open yet"
 	}
-	back := "/me/now"
-	if r.URL.RawQuery != "" {
-		back += "?" + r.URL.RawQuery
-	}
-	u, ok := s.signedIn(w, r, back)
-	if !ok {
-		return
-	}
-	q := r.URL.Query()
-	status := http.StatusOK
-	var v nowView
-	var at time.Time
-	if raw := q.Get("at"); raw != "" {
-		t, err := account.ParseLocalTime(raw, snap.Loc)
-		if err != nil {
-			status, v.Error = http.StatusBadRequest, "That time could not be read; showing now."
-		} else {
-			at = t
-		}
-	}
-	res, err := s.agenda.Next(r.Context(), u.ID, q.Get("from"), at)
-	if err != nil && q.Get("from") != "" {
-		status, v.Error = http.StatusBadRequest, "That place is not a room or venue; showing where you were."
-		res, err = s.agenda.Next(r.Context(), u.ID, "", at)
-	}
-	if err != nil {
-		s.pageError(w, r, snap, err)
-		return
-	}
-	v.At = res.At.Format("Mon 2 Jan, 15:04")
-	v.AtValue = res.At.Format("2006-01-02T15:04")
-	v.From, v.FromGuess, v.FromLabel = res.From, res.FromGuess, placeName(snap, res.From, res.From)
-	for _, ve := range snap.Conf.Venues {
-		vo := venueOption{ID: ve.ID, Name: ve.Name}
-		for _, rm := range snap.Conf.Rooms {
-			if rm.VenueID == ve.ID {
-				vo.Rooms = append(vo.Rooms, vocabValue{rm.ID, rm.Name})
-			}
-		}
-		v.Venues = append(v.Venues, vo)
-	}
-	// A phone shows the favourites and the next few others; ?all=1 the rest.
-	others := 0
-	for _, it := range res.Reachable {
-		if it.Session.Priority == "" {
-			if others++; others > nowOthers && q.Get("all") != "1" {
-				v.More++
-				continue
-			}
-		}
-		ni := nowItem{SessionID: it.Session.SessionID, Title: it.Session.Title, Type: it.Session.Type,
-			Start: snap.Local(it.Session.Start).Format("15:04"), Where: placeName(snap, it.Session.RoomID, it.Session.VenueID),
-			Priority: it.Session.Priority, Minutes: it.LegMinutes, Mode: legModeLabel(it.Mode)}
-		if it.LeaveBy != nil {
-			ni.LeaveBy = it.LeaveBy.Format("15:04")
-			mins := int(it.LeaveBy.Sub(res.At).Minutes())
-			switch {
-			case mins <= 0:
-				ni.LeaveIn, ni.Urgent = "leave now", true
-			case mins < 10:
-				ni.LeaveIn, ni.Urgent = fmt.Sprintf("leave in %d min", mins), true
-			default:
-				ni.LeaveIn = fmt.Sprintf("leave in %d min", mins)
-			}
-		}
-		ni.Seats, ni.SeatsClass = seatsLabel(it.Seats)
-		if it.UseOverflow && it.Overflow != nil {
-			ni.Overflow = "Hall full: watch live in " + placeName(snap, it.Overflow.RoomID, it.Overflow.VenueID)
-		}
-		v.Items = append(v.Items, ni)
-	}
-	if v.More > 0 {
-		all := r.URL.Query()
-		all.Set("all", "1")
-		all.Set("from", v.From)
-		all.Set("at", v.AtValue)
-		v.AllURL = "/me/now?" + all.Encode()
-	}
-	s.render(w, r, status, "now", "layout", layoutView{
-		Title: "Now", ConferenceName: snap.Conf.Name, Nav: "now", Main: v,
-	})
-}
-
-func legModeLabel(mode string) string {
-	switch mode {
-	case "inside":
-		return "walk inside"
-	case "":
-		return "travel"
-	}
-	return mode
-}
-
-func seatsLabel(si agenda.SeatInfo) (label, class string) {
-	switch si.Status {
-	case agenda.SeatReserved:
-		return "your seat is reserved", "ok"
-	case agenda.SeatAvailable:
-		return fmt.Sprintf("%d seats to reserve", si.Available), "ok"
-	case agenda.SeatLimited:
-		return fmt.Sprintf("only %d seats left", si.Available), "tight"
-	case agenda.SeatFull:
-		return "full: walk-up line only", "bad"
-	}
-	return "walk-up: good chance", "ok"
+	return strings.ReplaceAll(st, "_", " ")
 }

@@ -15,7 +15,7 @@ import (
 var Tables = []string{
 	"conference_revisions", "users", "auth_tokens", "favorites", "blocks",
 	"reservations", "session_seats", "seat_attendees", "waitlist", "offers", "checkins",
-	"idempotency", "reservation_settings", "plans", "plan_sessions", "calendar_feeds",
+	"idempotency", "reservation_settings", "plans", "plan_sessions", "plan_locks", "calendar_feeds",
 	"settings", "attendee_registry",
 }
 

@@ -20,6 +20,7 @@ import (
 func RunPlans(t *testing.T, open func(t *testing.T) agenda.PlanStore) {
 	t.Helper()
 	t.Run("SaveAcceptReject", func(t *testing.T) { testPlans(t, open(t)) })
+	t.Run("Locks", func(t *testing.T) { testLocks(t, open(t)) })
 }
 
 func storedPlan(t *testing.T, id, attendee, origin string, created time.Time, sessions ...string) agenda.StoredPlan {

@@ -8,7 +8,7 @@
   var mine = document.getElementById('myseats');
   if (!hasBoxes && !mine) return;
 
-  var labels = { available: 'Available', limited: 'Limited', full: 'Full', walkup: 'Walk-up only' };
+  var labels = { available: 'Available', limited: 'Limited', full: 'Full', walkup: 'Walk-up' };
   var fmt = window.Intl ? new Intl.NumberFormat('en-US') : null;
   function num(n) { return fmt ? fmt.format(n) : String(n); }
   function sel(id) { return window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, '\\$&'); }
