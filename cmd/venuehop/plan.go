@@ -183,10 +183,7 @@ func attendeeInputs(ctx context.Context, cfg config.Config, email string) (*live
 	if err != nil {
 		return nil, agenda.Inputs{}, err
 	}
-	var res agenda.ReservationLister
-	if rs, ok := st.(reservation.Store); ok {
-		res = storeReservations{rs}
-	}
+	res := storeReservations{st.Seats}
 	in, err := agenda.Gather(ctx, state.Snap, accounts, res, u.ID)
 	return state, in, err
 }

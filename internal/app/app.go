@@ -40,7 +40,7 @@ type App struct {
 	cfg     config.Config
 	log     *slog.Logger
 	clock   clock.Clock
-	store   store.Store
+	store   store.Stores
 	live    live.Holder
 	handler http.Handler
 	// DemoLoaded is true when this start put the demo into an empty store.
@@ -50,7 +50,6 @@ type App struct {
 	accounts     *account.Service
 	seats        *reservation.Engine // reservations.go
 	hub          *httpapi.Hub
-	bulk         httpapi.BulkAccounts
 	plans        *agenda.Service // plans.go
 	// replan is plans, for the engine's notifier started before it.
 	replan atomic.Pointer[agenda.Service]
@@ -62,12 +61,21 @@ type App struct {
 	srv *http.Server
 }
 
-// OpenStore opens the store the configuration selects.
-func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+// OpenStore opens the backend the configuration selects and returns all
+// its stores.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Stores, error) {
 	if cfg.DB != "" {
-		return postgres.Open(ctx, cfg.DB)
+		st, err := postgres.Open(ctx, cfg.DB)
+		if err != nil {
+			return store.Stores{}, err
+		}
+		return st.Stores(), nil
 	}
-	return sqlite.Open(ctx, cfg.DataDir)
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return store.Stores{}, err
+	}
+	return st.Stores(), nil
 }
 
 // Clock returns the clock the configuration asks for.
@@ -132,7 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			func() float64 { return float64(a.seats.Replayed()) }))
 	mux := http.NewServeMux()
 	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
-		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
+		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.store.Bulk, Plans: a.plans,
 		Importer: a.importer, Calendar: a.calendar}).Register(mux)
 	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
 		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})

@@ -7,9 +7,11 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/store"
 	"venuehop/internal/store/seatcheck"
 )
 
@@ -49,46 +51,56 @@ func decodeConference(rev int64, body []byte) (*conference.Conference, error) {
 // unique violation, reported as the same conflict. The seat guard's
 // capacities and times (session_seats) change in the same transaction.
 func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, baseRev int64) (int64, error) {
-	if c == nil {
-		return 0, errcode.New(errcode.Invalid, "no conference to save")
-	}
-	body, err := json.Marshal(c)
+	body, err := store.EncodeConference(c)
 	if err != nil {
-		return 0, errcode.Wrap(errcode.Invalid, err, "conference cannot be encoded")
+		return 0, err
 	}
-	conflict := func(newest int64) error {
-		return errcode.New(errcode.Conflict,
-			"the conference changed meanwhile: newest revision is %d, this change was based on %d; reload and retry", newest, baseRev)
-	}
-	var rev int64
 	err = s.inTx(ctx, "saving the conference", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		var newest int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(rev), 0) FROM conference_revisions`).Scan(&newest); err != nil {
-			return err
-		}
-		if newest != baseRev {
-			return conflict(newest)
-		}
-		rev = newest + 1
-		if _, err := tx.Exec(ctx, `INSERT INTO conference_revisions (rev, body) VALUES ($1, $2)`, rev, body); err != nil {
-			if isUnique(err) {
-				return conflict(rev)
-			}
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM conference_revisions WHERE rev <= $1`, rev-keepRevisions); err != nil {
-			return err
-		}
-		// Other nodes (Watch) hear of the new revision at commit.
-		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', current_schema() || ':conf')`); err != nil {
-			return err
-		}
-		return syncSessions(ctx, tx, c)
+		b := &pgx.Batch{}
+		saved := queueConference(b, c, body, baseRev)
+		return saved(tx.SendBatch(ctx, b).Close())
 	})
 	if err != nil {
 		return 0, err
 	}
-	return rev, nil
+	return baseRev + 1, nil
+}
+
+// queueConference queues the save of body as the revision after baseRev,
+// its announcement (other nodes' Watch hears it at commit) and the seat
+// guard's capacities and times. saved takes the batch's error and returns
+// the one to report: an errcode.Conflict error when baseRev was not the
+// newest revision (the transaction must roll back), also when another
+// save from the same base won the race for the primary key.
+func queueConference(b *pgx.Batch, c *conference.Conference, body []byte, baseRev int64) (saved func(batchErr error) error) {
+	rev := baseRev + 1
+	inserted := int64(-1)
+	b.Queue(`INSERT INTO conference_revisions (rev, body)
+		SELECT $1, $2 WHERE (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions) = $3`, rev, body, baseRev).
+		Exec(func(ct pgconn.CommandTag) error {
+			inserted = ct.RowsAffected()
+			return nil
+		})
+	b.Queue(`DELETE FROM conference_revisions WHERE rev <= $1`, rev-keepRevisions)
+	b.Queue(`SELECT pg_notify('` + notifyChannel + `', current_schema() || ':conf')`)
+	queueSessions(b, c)
+	return func(err error) error {
+		var pgErr *pgconn.PgError
+		switch {
+		case errors.As(err, &pgErr) && pgErr.ConstraintName == "conference_revisions_pkey":
+			return conferenceConflict(baseRev)
+		case err != nil:
+			return err
+		case inserted != 1:
+			return conferenceConflict(baseRev)
+		}
+		return nil
+	}
+}
+
+func conferenceConflict(baseRev int64) error {
+	return errcode.New(errcode.Conflict,
+		"the conference changed meanwhile: revision %d is no longer the newest; reload and retry", baseRev)
 }
 
 // guardCapacity is the most seats Apply lets a session's reservations and
@@ -102,11 +114,11 @@ func guardCapacity(se *conference.Session, capacities map[string]int) int64 {
 	return int64(max(0, capacities[se.ID]))
 }
 
-// syncSessions writes the guard's inputs for c's sessions into
+// queueSessions writes the guard's inputs for c's sessions into
 // session_seats; sessions no longer in c get capacity 0. Rows whose values
 // do not change are not rewritten, so a save during a rush leaves the hot
 // counter rows alone.
-func syncSessions(ctx context.Context, tx pgx.Tx, c *conference.Conference) error {
+func queueSessions(b *pgx.Batch, c *conference.Conference) {
 	caps := seatcheck.Capacities(c)
 	n := len(c.Sessions)
 	ids := make([]string, n)
@@ -122,19 +134,14 @@ func syncSessions(ctx context.Context, tx pgx.Tx, c *conference.Conference) erro
 			starts[i], ends[i] = &st, &en
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO session_seats (session, capacity, start_at, end_at)
+	b.Queue(`INSERT INTO session_seats (session, capacity, start_at, end_at)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
 		ON CONFLICT (session) DO UPDATE SET capacity = EXCLUDED.capacity, start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at
 		WHERE (session_seats.capacity, session_seats.start_at, session_seats.end_at)
 		      IS DISTINCT FROM (EXCLUDED.capacity, EXCLUDED.start_at, EXCLUDED.end_at)`,
-		ids, capacity, starts, ends); err != nil {
-		return fmt.Errorf("writing session capacities: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE session_seats SET capacity = 0, start_at = NULL, end_at = NULL
-		WHERE NOT (session = ANY($1::text[])) AND (capacity <> 0 OR start_at IS NOT NULL)`, ids); err != nil {
-		return fmt.Errorf("writing session capacities: %w", err)
-	}
-	return nil
+		ids, capacity, starts, ends)
+	b.Queue(`UPDATE session_seats SET capacity = 0, start_at = NULL, end_at = NULL
+		WHERE NOT (session = ANY($1::text[])) AND (capacity <> 0 OR start_at IS NOT NULL)`, ids)
 }
 
 // Check verifies the database: a schema version this binary knows, a

@@ -49,7 +49,7 @@ const (
 
 // StaleError is what ApplyAt returns (inside an errcode.Conflict) when the
 // head it was given is no longer the newest entry: another node committed
-// first. Nothing was written.
+// first. Nothing was written. It matches reservation.ErrStale.
 type StaleError struct {
 	Head int64 // the head the caller believed newest
 }
@@ -58,8 +58,8 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("seat log: entry %d is no longer the newest (another node committed first)", e.Head)
 }
 
-// StaleSeats marks the error for reservation.IsStale.
-func (e *StaleError) StaleSeats() bool { return true }
+// Is makes the error match reservation.ErrStale.
+func (e *StaleError) Is(target error) bool { return target == reservation.ErrStale }
 
 func staleHead(head int64) error {
 	return errcode.Wrap(errcode.Conflict, &StaleError{Head: head}, "the seats changed meanwhile (another node committed first); nothing was saved, reload and retry")
@@ -89,7 +89,7 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 	next := head + 1
 	err = s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
 		var headRows int64 = -1
-		err := applyTx(ctx, tx, ops, func(b *pgx.Batch) {
+		err := s.applyTx(ctx, tx, ops, func(b *pgx.Batch) {
 			s.queueIdleLimit(b)
 			b.Queue(`UPDATE seat_head SET seq = CASE WHEN seq = $1 THEN seq + 1 ELSE -1 END`, head).
 				Exec(func(ct pgconn.CommandTag) error {
@@ -111,6 +111,7 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 	if err != nil {
 		return 0, err
 	}
+	s.crashPoint("committed")
 	return next, nil
 }
 
@@ -151,7 +152,7 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 		}
 		next := cur + 1
 		newHead = next
-		return applyTx(ctx, tx, ops, func(b *pgx.Batch) {
+		return s.applyTx(ctx, tx, ops, func(b *pgx.Batch) {
 			b.Queue(`UPDATE seat_head SET seq = $1`, next)
 			queueEntry(b, next, body)
 		})
@@ -159,6 +160,7 @@ func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries
 	if err != nil {
 		return 0, err
 	}
+	s.crashPoint("committed")
 	return newHead, nil
 }
 
@@ -258,7 +260,7 @@ type logOp struct {
 	Attendee  string             `json:"a,omitempty"`
 	SessionID string             `json:"s,omitempty"`
 	OfferID   string             `json:"o,omitempty"`
-	State     string             `json:"st,omitempty"`
+	State     reservation.State  `json:"st,omitempty"`
 	Key       string             `json:"key,omitempty"`
 	Seq       int64              `json:"seq,omitempty"`
 	At        *int64             `json:"at,omitempty"`

@@ -13,6 +13,7 @@ import (
 
 	"venuehop/internal/errcode"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 )
 
 var _ reservation.Store = (*Store)(nil)
@@ -48,9 +49,9 @@ func (e *GuardError) Error() string {
 	return fmt.Sprintf("seat guard: session %s would exceed its capacity", e.Session)
 }
 
-// StaleSeats marks the error for callers that cannot import this package
-// (the engine): errors.As(err, &x) with x an interface{ StaleSeats() bool }.
-func (e *GuardError) StaleSeats() bool { return true }
+// Is makes the error match reservation.ErrStale: the deciding engine's
+// memory was behind the store.
+func (e *GuardError) Is(target error) bool { return target == reservation.ErrStale }
 
 func guardTripped(g *GuardError) error {
 	return errcode.Wrap(errcode.Conflict, g, "the seats changed meanwhile (another node committed first); nothing was saved, reload and retry")
@@ -89,14 +90,30 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		return applyTx(ctx, tx, ops, nil)
+	err := s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		return s.applyTx(ctx, tx, ops, nil)
 	})
+	if err == nil {
+		s.crashPoint("committed")
+	}
+	return err
 }
 
 // applyTx writes ops in tx. first, when not nil, queues statements at the
 // head of the first pipelined batch (ApplyAt's head check and log entry).
-func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*pgx.Batch)) error {
+// An OpConference (first of ops) saves its revision in the same batch,
+// before the seat ops, so that the guard rows of new sessions exist when
+// their counters change.
+func (s *Store) applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*pgx.Batch)) error {
+	var conf *reservation.Op
+	var confBody []byte
+	if len(ops) > 0 && ops[0].Kind == reservation.OpConference {
+		conf, ops = &ops[0], ops[1:]
+		var err error
+		if confBody, err = store.EncodeConference(conf.Conference); err != nil {
+			return err
+		}
+	}
 	a := &applier{deltas: map[string]*[2]int64{}}
 	for i := range ops {
 		if ops[i].Kind == reservation.OpReserve {
@@ -109,6 +126,10 @@ func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*p
 	b := &pgx.Batch{}
 	if first != nil {
 		first(b)
+	}
+	var saved func(error) error
+	if conf != nil {
+		saved = queueConference(b, conf.Conference, confBody, conf.Seq)
 	}
 	if len(a.gainers) > 0 {
 		// Two statements, not one: the SELECT's fresh snapshot sees a row
@@ -133,7 +154,13 @@ func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*p
 		}
 		i++
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	err := tx.SendBatch(ctx, b).Close()
+	if saved != nil {
+		if err = saved(err); err == nil {
+			s.crashPoint("conference-written")
+		}
+	}
+	if err != nil {
 		return err
 	}
 
@@ -194,6 +221,7 @@ func applyTx(ctx context.Context, tx pgx.Tx, ops []reservation.Op, first func(*p
 	if tripped != nil {
 		return guardTripped(tripped)
 	}
+	s.crashPoint("seats-written")
 	return nil
 }
 
@@ -279,6 +307,8 @@ func (a *applier) queue(b *pgx.Batch, op *reservation.Op) error {
 		b.Queue(`DELETE FROM idempotency WHERE created_at < $1`, ms(op.At))
 	case reservation.OpQuota:
 		// Travels in the shared log only (ApplyAt); no table keeps it.
+	case reservation.OpConference:
+		return errcode.New(errcode.Internal, "a conference revision must be the first op of its batch")
 	default:
 		return errcode.New(errcode.Internal, "unknown seat operation %d", op.Kind)
 	}
@@ -412,7 +442,7 @@ func (s *Store) AttendeeReservations(ctx context.Context, attendee string) ([]re
 }
 
 // AttendeeOffers lists the attendee's offers in a state, soonest expiry first.
-func (s *Store) AttendeeOffers(ctx context.Context, attendee, state string) ([]reservation.Offer, error) {
+func (s *Store) AttendeeOffers(ctx context.Context, attendee string, state reservation.State) ([]reservation.Offer, error) {
 	out, err := collect(ctx, s.pool, `SELECT id, attendee, session, created_at, expires_at, state FROM offers
 		WHERE attendee = $1 AND state = $2 ORDER BY expires_at, id`, []any{attendee, state}, scanOffer)
 	if err != nil {
