@@ -218,13 +218,6 @@ func dominates(a, b label) bool {
 	return (a.lunch || !b.lunch) && a.meters <= b.meters && !better(b.val, b.tie, a.val, a.tie)
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func reverse(s []int32) {
 	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
 		s[i], s[j] = s[j], s[i]

@@ -339,7 +339,9 @@ func (s *Store) watch(ctx context.Context, wake func(seq int64), idle time.Durat
 				listening(conn.PgConn().PID())
 			}
 			wake(0)
-			err = relay(ctx, conn, schema+":", wake, idle)
+			// relay ends only when the connection does (or ctx): why
+			// does not matter, the loop reconnects either way.
+			_ = relay(ctx, conn, schema+":", wake, idle)
 			closeQuietly(conn)
 			if ctx.Err() != nil {
 				return
