@@ -164,7 +164,25 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
-	var problems []string
+	problems, err := s.checkSchema(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	stored, more, err := checkConference(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, more...)
+	in, guards, err := readSeats(ctx, tx, stored)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, seatcheck.Problems(in)...)
+	return append(problems, checkGuards(stored, guards)...), nil
+}
+
+// checkSchema compares the applied migrations with this binary's.
+func (s *Store) checkSchema(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	applied, err := collect(ctx, tx, `SELECT version FROM schema_migrations ORDER BY version`, nil, func(r pgx.Rows) (int64, error) {
 		var v int64
 		return v, r.Scan(&v)
@@ -172,6 +190,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	var problems []string
 	have := map[int64]bool{}
 	for _, v := range applied {
 		have[v] = true
@@ -188,38 +207,47 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			problems = append(problems, fmt.Sprintf("schema: version %d is unknown to this venuehop (max %d)", v, len(s.migrations)))
 		}
 	}
+	return problems, nil
+}
 
-	var stored *conference.Conference
+// checkConference decodes and validates the newest revision (nil when
+// none is stored: an empty store is healthy).
+func checkConference(ctx context.Context, tx pgx.Tx) (*conference.Conference, []string, error) {
 	var rev int64
 	var body []byte
-	err = tx.QueryRow(ctx, `SELECT rev, body FROM conference_revisions ORDER BY rev DESC LIMIT 1`).Scan(&rev, &body)
+	err := tx.QueryRow(ctx, `SELECT rev, body FROM conference_revisions ORDER BY rev DESC LIMIT 1`).Scan(&rev, &body)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil, nil
 	case err != nil:
-		return nil, err
-	default:
-		c, err := decodeConference(rev, body)
-		if err != nil {
-			problems = append(problems, err.Error())
-			break
-		}
-		stored = c
-		for _, p := range conference.Validate(c, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
-			if !p.Warning {
-				problems = append(problems, fmt.Sprintf("conference revision %d: %s", rev, p))
-			}
+		return nil, nil, err
+	}
+	c, err := decodeConference(rev, body)
+	if err != nil {
+		return nil, []string{err.Error()}, nil
+	}
+	var problems []string
+	for _, p := range conference.Validate(c, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
+		if !p.Warning {
+			problems = append(problems, fmt.Sprintf("conference revision %d: %s", rev, p))
 		}
 	}
+	return c, problems, nil
+}
 
+// guardRow is one session's seat guard inputs (session_seats).
+type guardRow struct {
+	capacity   int64
+	start, end *int64
+}
+
+// readSeats reads what seatcheck checks, and the guard rows.
+func readSeats(ctx context.Context, tx pgx.Tx, stored *conference.Conference) (seatcheck.Input, map[string]guardRow, error) {
 	in := seatcheck.Input{Conf: stored, Counters: map[string]seatcheck.Counter{}, OpenOffers: map[string]int64{}}
-	type guardRow struct {
-		capacity   int64
-		start, end *int64
-	}
 	guards := map[string]guardRow{}
 	rows, err := tx.Query(ctx, `SELECT session, reserved, held, capacity, start_at, end_at FROM session_seats`)
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	for rows.Next() {
 		var id string
@@ -227,7 +255,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 		var g guardRow
 		if err := rows.Scan(&id, &c.Reserved, &c.Held, &g.capacity, &g.start, &g.end); err != nil {
 			rows.Close()
-			return nil, err
+			return in, nil, err
 		}
 		// Rows written only for the guard (no seat ever) are not seats.
 		if c.Reserved != 0 || c.Held != 0 {
@@ -237,7 +265,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	in.Active, err = collect(ctx, tx, `SELECT attendee, session FROM reservations WHERE ended = 0 ORDER BY attendee, session`, nil,
 		func(r pgx.Rows) (seatcheck.Holding, error) {
@@ -245,7 +273,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			return h, r.Scan(&h.Attendee, &h.Session)
 		})
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	type offerCount struct {
 		session string
@@ -256,33 +284,34 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			var o offerCount
 			return o, r.Scan(&o.session, &o.n)
 		})
-	if err != nil {
-		return nil, err
-	}
 	for _, o := range counts {
 		in.OpenOffers[o.session] = o.n
 	}
-	problems = append(problems, seatcheck.Problems(in)...)
+	return in, guards, err
+}
 
-	// The guard must see what the conference says, or it would refuse
-	// good reservations or let bad ones through.
-	if stored != nil {
-		caps := seatcheck.Capacities(stored)
-		for i := range stored.Sessions {
-			se := &stored.Sessions[i]
-			g, ok := guards[se.ID]
-			want := guardCapacity(se, caps)
-			switch {
-			case !ok:
-				problems = append(problems, fmt.Sprintf("session %s: no seat guard row (session_seats)", se.ID))
-			case g.capacity != want:
-				problems = append(problems, fmt.Sprintf("session %s: the seat guard allows %d seats but the conference gives %d", se.ID, g.capacity, want))
-			case se.Scheduled() && (g.start == nil || g.end == nil || *g.start != se.Start.UnixMilli() || *g.end != se.End.UnixMilli()):
-				problems = append(problems, fmt.Sprintf("session %s: the seat guard has other times than the conference", se.ID))
-			}
+// checkGuards: the guard must see what the conference says, or it would
+// refuse good reservations or let bad ones through.
+func checkGuards(stored *conference.Conference, guards map[string]guardRow) []string {
+	if stored == nil {
+		return nil
+	}
+	var problems []string
+	caps := seatcheck.Capacities(stored)
+	for i := range stored.Sessions {
+		se := &stored.Sessions[i]
+		g, ok := guards[se.ID]
+		want := guardCapacity(se, caps)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("session %s: no seat guard row (session_seats)", se.ID))
+		case g.capacity != want:
+			problems = append(problems, fmt.Sprintf("session %s: the seat guard allows %d seats but the conference gives %d", se.ID, g.capacity, want))
+		case se.Scheduled() && (g.start == nil || g.end == nil || *g.start != se.Start.UnixMilli() || *g.end != se.End.UnixMilli()):
+			problems = append(problems, fmt.Sprintf("session %s: the seat guard has other times than the conference", se.ID))
 		}
 	}
-	return problems, nil
+	return problems
 }
 
 // collect runs a query and scans every row with scan.
