@@ -405,9 +405,32 @@ func (p *problem) candidates(c *content) {
 // buildDay creates the nodes and the transition graph of one day.
 func (p *problem) buildDay(di int) {
 	d := &p.days[di]
-	conf := p.snap.Conf
+	fx := p.fixedOfDay(di)
+	opt := p.optionalNodes(d, di, fx)
+	all := append(p.fixedNodes(d, di, fx, opt), opt...)
+	slices.SortStableFunc(all, func(a, b node) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
+	})
+	base := int32(len(p.nodes))
+	d.order = make([]int32, len(all))
+	for i := range all {
+		all[i].local = int32(i)
+		all[i].tie = -int64(all[i].start - d.midnight)
+		id := base + int32(i)
+		d.order[i] = id
+		if all[i].fixed >= 0 {
+			d.slots[all[i].slot] = append(d.slots[all[i].slot], id)
+		} else {
+			c := &p.contents[all[i].content]
+			c.sittings = append(c.sittings, id)
+		}
+	}
+	p.nodes = append(p.nodes, all...)
+	p.linkDay(d, base, len(all), int32(len(fx)))
+}
 
-	// Fixed slots by start.
+// fixedOfDay lists the fixed items of day di by start.
+func (p *problem) fixedOfDay(di int) []int32 {
 	var fx []int32
 	for fi := range p.fixed {
 		if p.fixed[fi].day == di {
@@ -418,8 +441,13 @@ func (p *problem) buildDay(di int) {
 		fa, fb := &p.fixed[a], &p.fixed[b]
 		return cmp.Or(cmp.Compare(fa.start, fb.start), cmp.Compare(fa.end, fb.end))
 	})
+	return fx
+}
 
-	// Optional sittings of the day.
+// optionalNodes are the day's sittings the plan may choose; the others
+// are recorded as excluded with the reason.
+func (p *problem) optionalNodes(d *dayProb, di int, fx []int32) []node {
+	conf := p.snap.Conf
 	var opt []node
 	for ci := range p.contents {
 		c := &p.contents[ci]
@@ -474,10 +502,15 @@ func (p *problem) buildDay(di int) {
 				release: start - int32(p.opt.ReleaseLeadMinutes)})
 		}
 	}
+	return opt
+}
 
-	// Fixed nodes: a located item is one node; an item without a place
-	// gets a copy per room of the day (the place of whatever precedes it)
-	// and one for "unknown" (nothing precedes it).
+// fixedNodes are the nodes of the day's fixed items: a located item is
+// one node; an item without a place gets a copy per room of the day (the
+// place of whatever precedes it) and one for "unknown" (nothing precedes
+// it). It also sizes d.slots.
+func (p *problem) fixedNodes(d *dayProb, di int, fx []int32, opt []node) []node {
+	conf := p.snap.Conf
 	var rooms []int32
 	for _, n := range opt {
 		rooms = append(rooms, n.room)
@@ -515,31 +548,15 @@ func (p *problem) buildDay(di int) {
 			all = append(all, cp)
 		}
 	}
-	all = append(all, opt...)
-	slices.SortStableFunc(all, func(a, b node) int {
-		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
-	})
-	base := int32(len(p.nodes))
-	d.order = make([]int32, len(all))
-	for i := range all {
-		all[i].local = int32(i)
-		all[i].tie = -int64(all[i].start - d.midnight)
-		id := base + int32(i)
-		d.order[i] = id
-		if all[i].fixed >= 0 {
-			d.slots[all[i].slot] = append(d.slots[all[i].slot], id)
-		} else {
-			c := &p.contents[all[i].content]
-			c.sittings = append(c.sittings, id)
-		}
-	}
-	p.nodes = append(p.nodes, all...)
+	return all
+}
 
-	n := len(all)
+// linkDay builds the day's transition graph over its n nodes from base:
+// which nodes may start or end the day, and each node's predecessors.
+func (p *problem) linkDay(d *dayProb, base int32, n int, nslots int32) {
 	d.preds = make([][]edge, n)
 	d.srcOK, d.srcLunch = make([]bool, n), make([]bool, n)
 	d.sinkOK, d.sinkLun = make([]bool, n), make([]bool, n)
-	nslots := int32(len(fx))
 	for j := range n {
 		b := &p.nodes[base+int32(j)]
 		// From the start of the day.
@@ -561,37 +578,40 @@ func (p *problem) buildDay(di int) {
 		}
 		for i := range j {
 			a := &p.nodes[base+int32(i)]
-			forced := false
-			switch {
-			case a.fixed >= 0 && b.fixed >= 0:
-				if b.slot != a.slot+1 {
-					continue
-				}
-				forced = true
-			case a.fixed >= 0:
-				if b.slot != a.slot+1 {
-					continue
-				}
-			case b.fixed >= 0:
-				if a.slot != b.slot {
-					continue
-				}
-			default:
-				if a.slot != b.slot {
-					continue
-				}
+			if e, ok := p.link(d, a, b); ok {
+				e.from = int32(i)
+				d.preds[j] = append(d.preds[j], e)
 			}
-			if b.locless && b.room != a.room { // a copy for where a leaves the attendee
-				continue
-			}
-			e, ok := p.transition(d, a, b)
-			if !ok && !forced {
-				continue
-			}
-			e.from = int32(i)
-			d.preds[j] = append(d.preds[j], e)
 		}
 	}
+}
+
+// link is the edge from a to b of one day, if b may follow a: a fixed
+// item follows the one before it (always, even if the walk is too long:
+// the plan then shows it impossible), an optional sitting sits between
+// the fixed items around it.
+func (p *problem) link(d *dayProb, a, b *node) (edge, bool) {
+	forced := false
+	switch {
+	case a.fixed >= 0 && b.fixed >= 0:
+		if b.slot != a.slot+1 {
+			return edge{}, false
+		}
+		forced = true
+	case a.fixed >= 0:
+		if b.slot != a.slot+1 {
+			return edge{}, false
+		}
+	default:
+		if a.slot != b.slot {
+			return edge{}, false
+		}
+	}
+	if b.locless && b.room != a.room { // a copy for where a leaves the attendee
+		return edge{}, false
+	}
+	e, ok := p.transition(d, a, b)
+	return e, ok || forced
 }
 
 // transition evaluates a → b: whether it is feasible, and its tie-break
