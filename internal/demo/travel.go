@@ -8,7 +8,7 @@ import (
 	"venuehop/internal/conference"
 )
 
-// The demo's travel model is built from the facts in docs VENUES.md:
+// The demo's travel model is built from the facts in docs/venues.md:
 // measured street walks between entrances (OpenStreetMap foot routing),
 // the pedestrian bridge between the Venetian/Palazzo and Wynn, campus
 // shuttles point to point between the pairs the official guide lists (none
@@ -38,7 +38,7 @@ var demoEntrances = []conference.Entrance{
 	{ID: mandalayBay, VenueID: mandalayBay, Name: "Mandalay Bay Convention Center entrance", Lat: 36.0912, Lon: -115.1765},
 }
 
-// demoWalks are the street walks; metres as measured (VENUES.md), except
+// demoWalks are the street walks; metres as measured (docs/venues.md), except
 // MGM Grand–Mandalay Bay, estimated over the Tropicana bridges and down the
 // Strip's west side (1.31 km straight).
 var demoWalks = []conference.WalkLink{

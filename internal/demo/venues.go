@@ -23,7 +23,7 @@ const (
 )
 
 // venues are the five re:Invent campus venues with the addresses and resort
-// centroids of VENUES.md (Wynn/Encore is one venue at Wynn's centroid).
+// centroids of docs/venues.md (Wynn/Encore is one venue at Wynn's centroid).
 var venues = []conference.Venue{
 	{ID: VenueVenetian, Name: "The Venetian / Palazzo", Address: "3355 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.1217, Lon: -115.1693},
 	{ID: VenueWynn, Name: "Wynn / Encore", Address: "3131 Las Vegas Blvd S, Las Vegas, NV", Lat: 36.1265, Lon: -115.1657},

@@ -1,7 +1,7 @@
 // Package loadtest is the reservation rush: many attendees, prepared in
 // bulk, each trying a handful of reservations chosen with realistic
 // (Zipf) popularity, all at once, over real HTTP against a running server.
-// It measures what API.md's loadtest reports and checks that nothing was
+// It measures what docs/api.md says loadtest reports and checks that nothing was
 // overbooked.
 package loadtest
 
@@ -45,7 +45,7 @@ type Options struct {
 	Log           io.Writer
 }
 
-// Report is the outcome (API.md's loadtest fields, and a few more).
+// Report is the outcome (the loadtest fields of docs/api.md, and a few more).
 type Report struct {
 	Attendees            int     `json:"attendees"`
 	Requests             int     `json:"requests"`

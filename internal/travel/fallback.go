@@ -7,7 +7,7 @@ import (
 )
 
 // knownVenues are the coordinates of re:Invent's venues (resort centroids
-// from docs VENUES.md), used when an imported venue has none. The first
+// from docs/venues.md), used when an imported venue has none. The first
 // match wins, so the more specific names come first.
 var knownVenues = []struct {
 	name     string
