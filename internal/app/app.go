@@ -137,7 +137,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			func() float64 { return float64(a.seats.StaleRetries()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_log_replayed_total",
 			Help: "Other nodes' committed seat batches this node replayed."},
-			func() float64 { return float64(a.seats.Replayed()) }))
+			func() float64 { return float64(a.seats.Replayed()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_batches_total",
+			Help: "Seat batches decided and committed (group commits, ticks included)."},
+			func() float64 { return float64(a.seats.Stats().Batches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_batch_requests_total",
+			Help: "Requests decided in those batches."},
+			func() float64 { return float64(a.seats.Stats().Requests) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_busy_seconds_total",
+			Help: "Time the seat sequencer spent on batches."},
+			func() float64 { return a.seats.Stats().Busy.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_store_seconds_total",
+			Help: "Of that, time waiting for the store (commits, seat log reads)."},
+			func() float64 { return a.seats.Stats().Store.Seconds() }))
 	mux := http.NewServeMux()
 	httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.store.Bulk, Plans: a.plans,

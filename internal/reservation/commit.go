@@ -45,6 +45,7 @@ func (c *singleCommit) run(ctx context.Context, rs []*request) error {
 	if !writes(c.q.ops) {
 		return nil // every answer is a refusal, or the quota alone was spent
 	}
+	defer c.q.e.timeStore(time.Now())
 	return c.store.Apply(ctx, c.q.ops)
 }
 

@@ -62,6 +62,7 @@ type Engine struct {
 	watchCancel context.CancelFunc
 	staleRuns   atomic.Int64
 	replayed    atomic.Int64
+	stats       batchStats
 	// seen is the newest log entry the sequencer's state includes.
 	seen atomic.Int64
 	// contendedFor is the constant of that name (tests lower it to drive
@@ -72,6 +73,30 @@ type Engine struct {
 // StaleRetries counts the batches decided again because another node
 // committed first (always 0 on a single-node store).
 func (e *Engine) StaleRetries() int64 { return e.staleRuns.Load() }
+
+// Stats are the engine's cumulative batch figures since New.
+type Stats struct {
+	Batches  int64         // batches run (a tick included)
+	Requests int64         // requests decided in them
+	Busy     time.Duration // the sequencer's time in batches
+	Store    time.Duration // of which waiting for the store (commits, log reads)
+}
+
+// batchStats are Stats, kept by the sequencer, read by anyone.
+type batchStats struct {
+	batches, requests, busy, store atomic.Int64
+}
+
+// Stats returns the batch figures (for /metrics: where a group commit's
+// time goes).
+func (e *Engine) Stats() Stats {
+	s := &e.stats
+	return Stats{Batches: s.batches.Load(), Requests: s.requests.Load(),
+		Busy: time.Duration(s.busy.Load()), Store: time.Duration(s.store.Load())}
+}
+
+// timeStore adds the time since t0 to the store's share.
+func (e *Engine) timeStore(t0 time.Time) { e.stats.store.Add(int64(time.Since(t0))) }
 
 // Replayed counts the other nodes' log entries this engine applied.
 func (e *Engine) Replayed() int64 { return e.replayed.Load() }

@@ -92,6 +92,12 @@ func (q *sequencer) runBatch(rs []*request) {
 	if len(rs) == 0 {
 		return
 	}
+	t0 := time.Now()
+	defer func() {
+		q.e.stats.batches.Add(1)
+		q.e.stats.requests.Add(int64(len(rs)))
+		q.e.stats.busy.Add(int64(time.Since(t0)))
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
 	if q.broken {

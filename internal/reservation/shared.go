@@ -137,7 +137,9 @@ func (c *logCommit) commitOptimistic(ctx context.Context, b *batch) (again bool,
 	// The notification of this commit may arrive before ApplyAt returns:
 	// it is not news. (If the commit fails, sync or reload follows.)
 	q.e.seen.Store(c.head + 1)
+	t0 := time.Now()
 	head, err := c.log.ApplyAt(ctx, c.head, q.ops)
+	q.e.timeStore(t0)
 	if err != nil {
 		return false, err
 	}
@@ -150,6 +152,7 @@ func (c *logCommit) commitOptimistic(ctx context.Context, b *batch) (again bool,
 // stale.
 func (c *logCommit) commitLocked(ctx context.Context, b *batch) error {
 	q := c.q
+	defer q.e.timeStore(time.Now())
 	head, err := c.log.ApplyLocked(ctx, c.head, func(entries []LogEntry, confRev int64, complete bool) ([]Op, error) {
 		b.takeBack() // a retried transaction calls again
 		if !complete || confRev > q.st.Conference().Snap.Rev {
@@ -172,7 +175,9 @@ func (c *logCommit) commitLocked(ctx context.Context, b *batch) error {
 // entries were pruned.
 func (c *logCommit) sync(ctx context.Context) error {
 	q := c.q
+	t0 := time.Now()
 	entries, confRev, complete, err := c.log.Since(ctx, c.head)
+	q.e.timeStore(t0)
 	if err != nil {
 		return err
 	}
@@ -206,7 +211,9 @@ func (c *logCommit) sync(ctx context.Context) error {
 // state (and the conference is the same), so that answers decided on it
 // are as if decided now.
 func (c *logCommit) stillNewest(ctx context.Context) (bool, error) {
+	t0 := time.Now()
 	entries, confRev, complete, err := c.log.Since(ctx, c.head)
+	c.q.e.timeStore(t0)
 	if err != nil {
 		return false, err
 	}

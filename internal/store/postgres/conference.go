@@ -7,10 +7,10 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/reservation"
 	"venuehop/internal/store"
 	"venuehop/internal/store/seatcheck"
 )
@@ -55,52 +55,11 @@ func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, ba
 	if err != nil {
 		return 0, err
 	}
-	err = s.inTx(ctx, "saving the conference", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		saved := queueConference(b, c, body, baseRev)
-		return saved(tx.SendBatch(ctx, b).Close())
-	})
-	if err != nil {
-		return 0, err
+	op := &reservation.Op{Kind: reservation.OpConference, Conference: c, Seq: baseRev}
+	if err := s.inPipeline(ctx, func(p *seatPipe) error { queueConference(p, op, body); return nil }); err != nil {
+		return 0, dbErr(seatErr(err), "saving the conference")
 	}
 	return baseRev + 1, nil
-}
-
-// queueConference queues the save of body as the revision after baseRev,
-// its announcement (other nodes' Watch hears it at commit) and the seat
-// guard's capacities and times. saved takes the batch's error and returns
-// the one to report: an errcode.Conflict error when baseRev was not the
-// newest revision (the transaction must roll back), also when another
-// save from the same base won the race for the primary key.
-func queueConference(b *pgx.Batch, c *conference.Conference, body []byte, baseRev int64) (saved func(batchErr error) error) {
-	rev := baseRev + 1
-	inserted := int64(-1)
-	b.Queue(`INSERT INTO conference_revisions (rev, body)
-		SELECT $1, $2 WHERE (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions) = $3`, rev, body, baseRev).
-		Exec(func(ct pgconn.CommandTag) error {
-			inserted = ct.RowsAffected()
-			return nil
-		})
-	b.Queue(`DELETE FROM conference_revisions WHERE rev <= $1`, rev-keepRevisions)
-	b.Queue(`SELECT pg_notify('` + notifyChannel + `', current_schema() || ':conf')`)
-	queueSessions(b, c)
-	return func(err error) error {
-		var pgErr *pgconn.PgError
-		switch {
-		case errors.As(err, &pgErr) && pgErr.ConstraintName == "conference_revisions_pkey":
-			return conferenceConflict(baseRev)
-		case err != nil:
-			return err
-		case inserted != 1:
-			return conferenceConflict(baseRev)
-		}
-		return nil
-	}
-}
-
-func conferenceConflict(baseRev int64) error {
-	return errcode.New(errcode.Conflict,
-		"the conference changed meanwhile: revision %d is no longer the newest; reload and retry", baseRev)
 }
 
 // guardCapacity is the most seats Apply lets a session's reservations and
@@ -118,7 +77,7 @@ func guardCapacity(se *conference.Session, capacities map[string]int) int64 {
 // session_seats; sessions no longer in c get capacity 0. Rows whose values
 // do not change are not rewritten, so a save during a rush leaves the hot
 // counter rows alone.
-func queueSessions(b *pgx.Batch, c *conference.Conference) {
+func queueSessions(b queuer, c *conference.Conference) {
 	caps := seatcheck.Capacities(c)
 	n := len(c.Sessions)
 	ids := make([]string, n)

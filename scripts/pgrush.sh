@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The PostgreSQL reservation rush: starts NODES `venuehop serve` processes
+# on a fresh schema, runs `venuehop loadtest` against all of them (with the
+# do-nothing ceiling), stops them, runs `venuehop check --db` and drops the
+# schema. Prints the loadtest's JSON report on stdout, one line.
+#
+#   scripts/pgrush.sh [NODES] [loadtest flags...]
+#
+# Environment: VENUEHOP_BIN (default: build ./cmd/venuehop into a temp
+# dir), PGRUSH_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable),
+# PGRUSH_PORT (first node's port, default 18080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nodes=${1:-1}
+shift || true
+url=${PGRUSH_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+port=${PGRUSH_PORT:-18080}
+work=$(mktemp -d /tmp/pgrush.XXXXXX)
+bin=${VENUEHOP_BIN:-}
+if [ -z "$bin" ]; then
+  bin=$work/venuehop
+  go build -o "$bin" ./cmd/venuehop
+fi
+schema=rush_$(date +%s)_$$
+psql -q "$url" -c "CREATE SCHEMA $schema"
+sep='?'; case "$url" in *\?*) sep='&';; esac
+db="$url${sep}search_path=$schema"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${PGRUSH_KEEP:-}" ] && echo "kept schema $schema" >&2 || psql -q "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+targets=()
+for i in $(seq 0 $((nodes - 1))); do
+  p=$((port + i))
+  # The first node loads the demo; the others wait for it.
+  [ "$i" -gt 0 ] && sleep 1
+  "$bin" serve --addr "127.0.0.1:$p" --data "$work/node$i" --db "$db" >"$work/node$i.log" 2>&1 &
+  pids+=($!)
+  targets+=("http://127.0.0.1:$p")
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+done
+target=$(IFS=,; echo "${targets[*]}")
+pidlist=$(IFS=,; echo "${pids[*]}")
+"$bin" loadtest --target "$target" --data "$work/node0" --ceiling --json --server-pid "$pidlist" "$@"
+for t in "${targets[@]}"; do
+  curl -fs "$t/metrics" | grep '^venuehop_seat_' | sed "s|^|$t |" >&2 || true
+done
+for p in "${pids[@]}"; do kill -TERM "$p"; done
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+"$bin" check --db "$db" >&2
