@@ -6,6 +6,9 @@
 #
 #   scripts/pgrush.sh [NODES] [loadtest flags...]
 #
+# With PGRUSH_BASELINE=1 the loadtest also runs the same requests against
+# its per-request locking baseline (--baseline-db) on the same database.
+#
 # Environment: VENUEHOP_BIN (default: build ./cmd/venuehop into a temp
 # dir), PGRUSH_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable),
 # PGRUSH_PORT (first node's port, default 18080).
@@ -50,7 +53,9 @@ for i in $(seq 0 $((nodes - 1))); do
 done
 target=$(IFS=,; echo "${targets[*]}")
 pidlist=$(IFS=,; echo "${pids[*]}")
-"$bin" loadtest --target "$target" --data "$work/node0" --ceiling --json --server-pid "$pidlist" "$@"
+baseline=()
+[ -n "${PGRUSH_BASELINE:-}" ] && baseline=(--baseline-db "$url")
+"$bin" loadtest --target "$target" --data "$work/node0" --ceiling --json --server-pid "$pidlist" "${baseline[@]}" "$@"
 for t in "${targets[@]}"; do
   curl -fs "$t/metrics" | grep '^venuehop_seat_' | sed "s|^|$t |" >&2 || true
 done

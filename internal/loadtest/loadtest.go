@@ -42,7 +42,12 @@ type Options struct {
 	AdminPassword string
 	ServerPIDs    []int  // read the servers' memory from /proc (same machine), summed
 	Seed          uint64 // session choice; the same seed, the same rush
-	Log           io.Writer
+	// BaselineDB, when set, is a PostgreSQL URL where the comparison
+	// server runs after the rush (baseline.go): one transaction with
+	// SELECT … FOR UPDATE per request, on a schema of its own, answering
+	// the same requests from the same client.
+	BaselineDB string
+	Log        io.Writer
 }
 
 // Report is the outcome (the loadtest fields of docs/api.md, and a few more).
@@ -70,6 +75,14 @@ type Report struct {
 	ServerRssMB   float64 `json:"serverRssMB"`
 	CeilingPerSec float64 `json:"ceilingPerSec,omitempty"`
 	Ratio         float64 `json:"ratio,omitempty"`
+	// The baseline's figures (Options.BaselineDB), and answeredPerSec
+	// over its rate.
+	BaselinePerSec     float64 `json:"baselinePerSec,omitempty"`
+	BaselineP50Ms      float64 `json:"baselineP50Ms,omitempty"`
+	BaselineP99Ms      float64 `json:"baselineP99Ms,omitempty"`
+	BaselineConfirmed  int     `json:"baselineConfirmed,omitempty"`
+	BaselineOverbooked *int    `json:"baselineOverbooked,omitempty"` // set with a baseline, 0 included
+	BaselineRatio      float64 `json:"baselineRatio,omitempty"`
 }
 
 func (o *Options) defaults() {
@@ -205,7 +218,45 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 		rep.CeilingPerSec = rate
 		rep.Ratio = rep.AnsweredPerSec / rate
 	}
+	if opt.BaselineDB != "" {
+		fmt.Fprintf(opt.Log, "measuring the per-request locking baseline...\n")
+		if err := runBaseline(ctx, opt, client, before, plans, &rep); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
+}
+
+// runBaseline runs the same rush against the baseline (baseline.go).
+func runBaseline(ctx context.Context, opt Options, client *http.Client, before []sessionOccupancy, plans [][][]byte, rep *Report) error {
+	sessions, err := targetSessions(ctx, client, opt.Target, before)
+	if err != nil {
+		return err
+	}
+	base, tokens, srv, stop, err := startBaseline(ctx, opt.BaselineDB, sessions, len(plans))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	res, err := rush(ctx, []string{base + "/api/v1/me/reservations"}, tokens, plans, opt.Conns)
+	if err != nil {
+		return err
+	}
+	rep.BaselinePerSec = float64(res.answered) / res.elapsed.Seconds()
+	rep.BaselineP50Ms, rep.BaselineP99Ms = percentile(res.latencies, 0.50), percentile(res.latencies, 0.99)
+	rep.BaselineConfirmed = res.statuses["reserved"]
+	over, reserved, err := srv.outcome(ctx)
+	if err != nil {
+		return err
+	}
+	if reserved != rep.BaselineConfirmed {
+		return fmt.Errorf("the baseline holds %d reservations but confirmed %d", reserved, rep.BaselineConfirmed)
+	}
+	rep.BaselineOverbooked = &over
+	if rep.BaselinePerSec > 0 {
+		rep.BaselineRatio = rep.AnsweredPerSec / rep.BaselinePerSec
+	}
+	return nil
 }
 
 func maps(dst, src map[string]int) {

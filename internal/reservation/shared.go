@@ -68,8 +68,11 @@ func (c *logCommit) run(ctx context.Context, rs []*request) error {
 	b := &batch{q: c.q, rs: rs}
 	defer c.q.st.Forget()
 	// A tick and an organizer's change start from the newest state of
-	// all nodes.
-	if b.any(kTick) || b.any(kUpdate) {
+	// all nodes. While other nodes commit, a batch with requests goes to
+	// the log's lock, which hands it the entries it missed anyway: a
+	// tick riding along (another node's commit woke this one) needs no
+	// read of its own then.
+	if b.any(kUpdate) || b.any(kTick) && (b.only(kTick) || !c.contended()) {
 		c.needSync = true
 	}
 	for attempt := 1; ; attempt++ {
