@@ -128,7 +128,23 @@ func queueSeatOps(p *seatPipe, ops []reservation.Op) error {
 	for i := range ops {
 		if ops[i].Kind == reservation.OpReserve {
 			gainers = append(gainers, ops[i].Attendee)
-			newA, newS = append(newA, ops[i].Attendee), append(newS, ops[i].SessionID)
+		}
+	}
+	// The seats the batch gives and does not take back: those the
+	// overlap check is about.
+	held := map[[2]string]bool{}
+	for i := range ops {
+		switch k := [2]string{ops[i].Attendee, ops[i].SessionID}; ops[i].Kind {
+		case reservation.OpReserve:
+			held[k] = true
+		case reservation.OpEndReservation:
+			delete(held, k)
+		}
+	}
+	for i := range ops {
+		if k := [2]string{ops[i].Attendee, ops[i].SessionID}; ops[i].Kind == reservation.OpReserve && held[k] {
+			delete(held, k)
+			newA, newS = append(newA, k[0]), append(newS, k[1])
 		}
 	}
 	if len(gainers) > 0 {
@@ -172,8 +188,6 @@ func queueSeatOps(p *seatPipe, ops []reservation.Op) error {
 		// searching the join orders of five relations at every plan.
 		p.Queue(`SELECT seat_guard_fail('overlap', n.session, n.attendee, o.session)
 			FROM unnest($1::text[], $2::text[]) AS n (attendee, session)
-			CROSS JOIN LATERAL (SELECT 1 FROM reservations
-				WHERE attendee = n.attendee AND session = n.session AND ended = 0 LIMIT 1) AS held
 			CROSS JOIN LATERAL (SELECT start_at, end_at FROM session_seats WHERE session = n.session LIMIT 1) AS s
 			CROSS JOIN LATERAL (SELECT r.session FROM reservations r
 				JOIN session_seats so ON so.session = r.session
