@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# The PostgreSQL reservation rush: starts NODES `venuehop serve` processes
-# on a fresh schema, runs `venuehop loadtest` against all of them (with the
-# do-nothing ceiling), stops them, runs `venuehop check --db` and drops the
-# schema. Prints the loadtest's JSON report on stdout, one line.
+# The reservation rush against PostgreSQL (or SQLite, for comparison):
+# starts NODES `venuehop serve` processes on a fresh schema, runs
+# `venuehop loadtest` against all of them (with the do-nothing ceiling),
+# prints the seat engine's counters from each node's /metrics on stderr,
+# stops the nodes, runs `venuehop check` and drops the schema. The
+# loadtest's JSON report is the one line on stdout.
 #
-#   scripts/pgrush.sh [NODES] [loadtest flags...]
+#   scripts/pgrush.sh [NODES|sqlite] [loadtest flags...]
 #
-# With PGRUSH_BASELINE=1 the loadtest also runs the same requests against
+# With PGRUSH_BASELINE=1 the loadtest then runs the same requests against
 # its per-request locking baseline (--baseline-db) on the same database.
 #
 # Environment: VENUEHOP_BIN (default: build ./cmd/venuehop into a temp
 # dir), PGRUSH_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable),
-# PGRUSH_PORT (first node's port, default 18080).
+# PGRUSH_PORT (first node's port, default 18080), PGRUSH_KEEP=1 keeps the
+# schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-1}
@@ -24,16 +27,29 @@ if [ -z "$bin" ]; then
   bin=$work/venuehop
   go build -o "$bin" ./cmd/venuehop
 fi
-schema=rush_$(date +%s)_$$
-psql -q "$url" -c "CREATE SCHEMA $schema"
-sep='?'; case "$url" in *\?*) sep='&';; esac
-db="$url${sep}search_path=$schema"
+store=()
+schema=
+if [ "$nodes" = sqlite ]; then
+  nodes=1
+else
+  schema=rush_$(date +%s)_$$
+  psql -q "$url" -c "CREATE SCHEMA $schema"
+  sep='?'; case "$url" in *\?*) sep='&';; esac
+  db="$url${sep}search_path=$schema"
+  store=(--db "$db")
+fi
 
 pids=()
 cleanup() {
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [ -n "${PGRUSH_KEEP:-}" ] && echo "kept schema $schema" >&2 || psql -q "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  if [ -n "$schema" ]; then
+    if [ -n "${PGRUSH_KEEP:-}" ]; then
+      echo "kept schema $schema" >&2
+    else
+      psql -q "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+    fi
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,9 +57,9 @@ trap cleanup EXIT
 targets=()
 for i in $(seq 0 $((nodes - 1))); do
   p=$((port + i))
-  # The first node loads the demo; the others wait for it.
+  # The first node loads the demo; the others find it.
   [ "$i" -gt 0 ] && sleep 1
-  "$bin" serve --addr "127.0.0.1:$p" --data "$work/node$i" --db "$db" >"$work/node$i.log" 2>&1 &
+  "$bin" serve --addr "127.0.0.1:$p" --data "$work/node$i" "${store[@]}" >"$work/node$i.log" 2>&1 &
   pids+=($!)
   targets+=("http://127.0.0.1:$p")
   for _ in $(seq 1 120); do
@@ -62,4 +78,8 @@ done
 for p in "${pids[@]}"; do kill -TERM "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
-"$bin" check --db "$db" >&2
+if [ -n "$schema" ]; then
+  "$bin" check --db "$db" >&2
+else
+  "$bin" check --data "$work/node0" >&2
+fi

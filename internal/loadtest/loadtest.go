@@ -183,29 +183,8 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	maps(rep.Statuses, res.statuses)
 	maps(rep.Errors, res.errors)
 
-	was := map[string]int{}
-	for _, o := range before {
-		was[o.SessionID] = o.Reserved
-	}
-	// Every node must show the outcome. A node's counts of the others'
-	// commits may trail by up to a second, so one that disagrees is asked
-	// again for a few seconds before its numbers are reported.
-	for i, target := range targets {
-		var over, delta int
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			after, err := occupancy(ctx, client, target, admin)
-			if err != nil {
-				return rep, err
-			}
-			over, delta = outcome(after, was)
-			if len(targets) == 1 || (over == 0 && delta == rep.Confirmed) || time.Now().After(deadline) {
-				break
-			}
-		}
-		rep.Overbooked = max(rep.Overbooked, over)
-		if i == 0 || delta != rep.Confirmed {
-			rep.ReservedDelta = delta
-		}
+	if err := checkNodes(ctx, client, targets, admin, before, &rep); err != nil {
+		return rep, err
 	}
 	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs)
 
@@ -255,6 +234,36 @@ func runBaseline(ctx context.Context, opt Options, client *http.Client, before [
 	rep.BaselineOverbooked = &over
 	if rep.BaselinePerSec > 0 {
 		rep.BaselineRatio = rep.AnsweredPerSec / rep.BaselinePerSec
+	}
+	return nil
+}
+
+// checkNodes reads every node's occupancy after the rush: the seats over
+// capacity, and how many more are reserved than before. A node's counts
+// of the others' commits may trail by up to a second, so one that
+// disagrees is asked again for a few seconds before its numbers are
+// reported.
+func checkNodes(ctx context.Context, client *http.Client, targets []string, admin string, before []sessionOccupancy, rep *Report) error {
+	was := map[string]int{}
+	for _, o := range before {
+		was[o.SessionID] = o.Reserved
+	}
+	for i, target := range targets {
+		var over, delta int
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			after, err := occupancy(ctx, client, target, admin)
+			if err != nil {
+				return err
+			}
+			over, delta = outcome(after, was)
+			if len(targets) == 1 || (over == 0 && delta == rep.Confirmed) || time.Now().After(deadline) {
+				break
+			}
+		}
+		rep.Overbooked = max(rep.Overbooked, over)
+		if i == 0 || delta != rep.Confirmed {
+			rep.ReservedDelta = delta
+		}
 	}
 	return nil
 }
