@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -298,67 +297,6 @@ func (r *logRead) scan(rows pgx.Rows, where string) error {
 // database's, a restored backup).
 func (r *logRead) complete(head int64) bool {
 	return head <= r.newest && int64(len(r.entries)) == r.newest-head
-}
-
-// logOp is an Op as the log keeps it: JSON with short names, empty fields
-// left out, instants in Unix milliseconds (the precision of the seat
-// tables) and decoded in UTC. A zero instant stays zero.
-type logOp struct {
-	Kind      reservation.OpKind `json:"k"`
-	Attendee  string             `json:"a,omitempty"`
-	SessionID string             `json:"s,omitempty"`
-	OfferID   string             `json:"o,omitempty"`
-	State     reservation.State  `json:"st,omitempty"`
-	Key       string             `json:"key,omitempty"`
-	Seq       int64              `json:"seq,omitempty"`
-	At        *int64             `json:"at,omitempty"`
-	Expires   *int64             `json:"exp,omitempty"`
-	Hash      []byte             `json:"h,omitempty"`
-	Body      []byte             `json:"b,omitempty"`
-	Flag      bool               `json:"f,omitempty"`
-}
-
-func msPtr(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	v := t.UnixMilli()
-	return &v
-}
-
-func timeOf(v *int64) time.Time {
-	if v == nil {
-		return time.Time{}
-	}
-	return fromMS(*v)
-}
-
-func encodeOps(ops []reservation.Op) ([]byte, error) {
-	list := make([]logOp, len(ops))
-	for i := range ops {
-		op := &ops[i]
-		list[i] = logOp{Kind: op.Kind, Attendee: op.Attendee, SessionID: op.SessionID, OfferID: op.OfferID, State: op.State,
-			Key: op.Key, Seq: op.Seq, At: msPtr(op.At), Expires: msPtr(op.Expires), Hash: op.Hash, Body: op.Body, Flag: op.Flag}
-	}
-	body, err := json.Marshal(list)
-	if err != nil {
-		return nil, errcode.Wrap(errcode.Internal, err, "seat ops cannot be encoded for the log")
-	}
-	return body, nil
-}
-
-func decodeOps(body []byte) ([]reservation.Op, error) {
-	var list []logOp
-	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, err
-	}
-	ops := make([]reservation.Op, len(list))
-	for i := range list {
-		l := &list[i]
-		ops[i] = reservation.Op{Kind: l.Kind, Attendee: l.Attendee, SessionID: l.SessionID, OfferID: l.OfferID, State: l.State,
-			Key: l.Key, Seq: l.Seq, At: timeOf(l.At), Expires: timeOf(l.Expires), Hash: l.Hash, Body: l.Body, Flag: l.Flag}
-	}
-	return ops, nil
 }
 
 // Watch calls wake after every seat commit or conference save of this
