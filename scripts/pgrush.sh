@@ -71,15 +71,24 @@ target=$(IFS=,; echo "${targets[*]}")
 pidlist=$(IFS=,; echo "${pids[*]}")
 baseline=()
 [ -n "${PGRUSH_BASELINE:-}" ] && baseline=(--baseline-db "$url")
-"$bin" loadtest --target "$target" --data "$work/node0" --ceiling --json --server-pid "$pidlist" "${baseline[@]}" "$@"
+# The machine's idle share over the loadtest (preparation, rush, ceiling
+# and baseline together): near 0 % means the run was bound by CPU.
+read -r _ u0 n0 s0 i0 w0 q0 sq0 _ < /proc/stat
+status=0
+"$bin" loadtest --target "$target" --data "$work/node0" --ceiling --json --server-pid "$pidlist" "${baseline[@]}" "$@" || status=$?
+read -r _ u1 n1 s1 i1 w1 q1 sq1 _ < /proc/stat
+busy=$(( (u1 + n1 + s1 + q1 + sq1) - (u0 + n0 + s0 + q0 + sq0) ))
+idle=$(( (i1 + w1) - (i0 + w0) ))
+echo "machine idle during the loadtest: $(( 100 * idle / (busy + idle) )) %" >&2
 for t in "${targets[@]}"; do
-  curl -fs "$t/metrics" | grep '^venuehop_seat_' | sed "s|^|$t |" >&2 || true
+  curl -fs "$t/metrics" | grep '^venuehop_seat_\|^process_cpu_seconds_total' | sed "s|^|$t |" >&2 || true
 done
 for p in "${pids[@]}"; do kill -TERM "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
 if [ -n "$schema" ]; then
-  "$bin" check --db "$db" >&2
+  "$bin" check --db "$db" >&2 || status=$?
 else
-  "$bin" check --data "$work/node0" >&2
+  "$bin" check --data "$work/node0" >&2 || status=$?
 fi
+exit $status
