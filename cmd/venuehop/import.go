@@ -13,6 +13,7 @@ import (
 	"venuehop/internal/errcode"
 	"venuehop/internal/formats"
 	"venuehop/internal/importer"
+	"venuehop/internal/store"
 )
 
 // runImport loads a conference file into the store through the importer,
@@ -113,7 +114,7 @@ func openImporter(ctx context.Context, cfg config.Config, dryRun bool, stderr io
 	if dryRun {
 		st, err := app.OpenStoreReadOnly(ctx, cfg)
 		if errcode.Is(err, errcode.NotFound) && cfg.DB == "" {
-			im, err := importer.OpenForCheck(ctx, nil)
+			im, err := importer.OpenForCheck(ctx, store.Stores{})
 			return im, func() {}, err
 		}
 		if err != nil {

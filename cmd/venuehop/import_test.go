@@ -114,7 +114,7 @@ func TestReimportOnStoreWithReservations(t *testing.T) {
 			}
 			status := map[string]string{}
 			for _, r := range res {
-				status[r.SessionID] = r.Status
+				status[r.SessionID] = string(r.Status)
 			}
 			wantRemoved := "active"
 			if tc.cancelled {

@@ -16,7 +16,7 @@ import (
 )
 
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--json] [--admin-email EMAIL --admin-password PASSWORD | --data DIR] [--server-pid PID[,PID...]] [--seed N] [--flood N [--flood-path PATH]]", stderr)
+	fs := newFlags("loadtest", "loadtest --target URL[,URL...] [--attendees 60000] [--per-attendee 15] [--batch 1] [--conns 256] [--ceiling] [--baseline-db URL] [--json] [--admin-email EMAIL --admin-password PASSWORD | --data DIR] [--server-pid PID[,PID...]] [--seed N] [--flood N [--flood-path PATH]]", stderr)
 	var opt loadtest.Options
 	fs.StringVar(&opt.Target, "target", "", "base URL of a running venuehop serve, e.g. http://127.0.0.1:8080; several nodes on one database comma-separated (connections round robin, attendees prepared through the first)")
 	fs.IntVar(&opt.Attendees, "attendees", 60000, "attendees to prepare (in bulk, without password hashing)")
@@ -32,6 +32,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Uint64Var(&opt.Seed, "seed", 1, "seed of the session choice")
 	fs.IntVar(&opt.Flood, "flood", 0, "during the rush, also send anonymous GETs of --flood-path over this many connections (scrapers beside the rush)")
 	fs.StringVar(&opt.FloodPath, "flood-path", loadtest.DefaultFloodPath, "what the flood asks for")
+	fs.StringVar(&opt.BaselineDB, "baseline-db", os.Getenv("VENUEHOP_BASELINE_DB"), "after the rush, run the same requests against a comparison server doing one PostgreSQL transaction with SELECT ... FOR UPDATE per request, on a schema of its own in this database (env VENUEHOP_BASELINE_DB)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -82,6 +83,9 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if rep.ReservedDelta != rep.Confirmed {
 		return fmt.Errorf("the server holds %d new reservations but %d were confirmed", rep.ReservedDelta, rep.Confirmed)
 	}
+	if rep.BaselineOverbooked != nil && *rep.BaselineOverbooked > 0 {
+		return fmt.Errorf("the baseline overbooked %d seats", *rep.BaselineOverbooked)
+	}
 	return nil
 }
 
@@ -115,6 +119,10 @@ func printReport(w io.Writer, r loadtest.Report) {
 	}
 	if r.CeilingPerSec > 0 {
 		fmt.Fprintf(w, "ceiling:    %.0f requests/s against a do-nothing handler; ratio %.2f\n", r.CeilingPerSec, r.Ratio)
+	}
+	if r.BaselinePerSec > 0 {
+		fmt.Fprintf(w, "baseline:   %.0f requests/s (p50 %.2f ms, p99 %.2f ms, %d confirmed, %d overbooked) with a transaction and SELECT ... FOR UPDATE per request; venuehop %.2fx\n",
+			r.BaselinePerSec, r.BaselineP50Ms, r.BaselineP99Ms, r.BaselineConfirmed, *r.BaselineOverbooked, r.BaselineRatio)
 	}
 }
 

@@ -183,15 +183,12 @@ func attendeeInputs(ctx context.Context, cfg config.Config, email string) (*live
 	if err != nil {
 		return nil, agenda.Inputs{}, err
 	}
-	var res agenda.ReservationLister
-	if rs, ok := st.(reservation.Store); ok {
-		res = storeReservations{rs}
-	}
+	res := storeReservations{st.Seats}
 	in, err := agenda.Gather(ctx, state.Snap, accounts, res, u.ID)
 	if err != nil {
 		return state, in, err
 	}
-	if plans, ok := app.PlanStore(st); ok {
+	if plans := st.Plans; plans != nil {
 		locks, err := plans.Locks(ctx, u.ID)
 		if err != nil {
 			return state, in, err

@@ -122,7 +122,7 @@ type BlockInput struct {
 	VenueID string `json:"venueId,omitempty"`
 }
 
-// ParseLocalTime reads an instant as API.md's time rules say: RFC 3339, or
+// ParseLocalTime reads an instant as docs/api.md's time rules say: RFC 3339, or
 // without an offset in the conference's zone.
 func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)

@@ -16,7 +16,7 @@ type personal struct{ favs []account.Favorite }
 func (p personal) Favorites(context.Context, string) ([]account.Favorite, error) { return p.favs, nil }
 func (p personal) Blocks(context.Context, string) ([]account.Block, error)       { return nil, nil }
 
-// A starred keynote is fixed (the "keynotes the attendee marked");
+// A starred keynote is fixed ("keynotes the attendee marked");
 // other favourites stay wishes.
 func TestGatherMarksStarredKeynotesFixed(t *testing.T) {
 	c, err := demo.Generate(demo.Options{Seed: 1, Start: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})

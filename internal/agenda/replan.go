@@ -12,8 +12,8 @@ import (
 // reservation.Notifier's method). It never blocks: the change is queued for
 // the re-planning goroutine, or dropped with a log line when the queue is
 // full.
-func (s *Service) SessionChanged(sessionID, kind string) {
-	if kind != "moved" && kind != "cancelled" {
+func (s *Service) SessionChanged(sessionID string, kind reservation.ChangeKind) {
+	if kind != reservation.ChangeMoved && kind != reservation.ChangeCancelled {
 		return // capacity changes do not move anyone's plan
 	}
 	select {
@@ -59,13 +59,13 @@ func (s *Service) replanChange(ctx context.Context, c reservation.Change) {
 		return
 	}
 	for _, attendee := range who {
-		p, err := s.Replan(ctx, attendee, Change(c))
+		p, err := s.Replan(ctx, attendee, Change{SessionID: c.SessionID, Kind: string(c.Kind)})
 		if err != nil {
 			s.log.Error("agenda: re-planning after a change", "attendee", attendee, "session", c.SessionID, "err", err)
 			continue
 		}
 		if p != nil && s.d.Notify != nil {
-			s.d.Notify.PlanChanged(attendee, ChangeNotice{SessionID: c.SessionID, Kind: c.Kind, PlanID: p.ID})
+			s.d.Notify.PlanChanged(attendee, ChangeNotice{SessionID: c.SessionID, Kind: string(c.Kind), PlanID: p.ID})
 		}
 	}
 }

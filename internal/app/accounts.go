@@ -18,11 +18,11 @@ import (
 )
 
 // AccountStore returns the account store of a storage backend.
-func AccountStore(st store.Store) (account.Store, error) {
-	if s, ok := st.(interface{ Accounts() account.Store }); ok {
-		return s.Accounts(), nil
+func AccountStore(st store.Stores) (account.Store, error) {
+	if st.Accounts == nil {
+		return nil, errcode.New(errcode.Unavailable, "this storage backend keeps no accounts")
 	}
-	return nil, errcode.New(errcode.Unavailable, "this storage backend keeps no accounts")
+	return st.Accounts, nil
 }
 
 // DemoAccount is one sign-in of the demo, printed by serve.

@@ -40,7 +40,7 @@ type App struct {
 	cfg     config.Config
 	log     *slog.Logger
 	clock   clock.Clock
-	store   store.Store
+	store   store.Stores
 	live    live.Holder
 	handler http.Handler
 	// DemoLoaded is true when this start put the demo into an empty store.
@@ -50,7 +50,6 @@ type App struct {
 	accounts     *account.Service
 	seats        *reservation.Engine // reservations.go
 	hub          *httpapi.Hub
-	bulk         httpapi.BulkAccounts
 	plans        *agenda.Service // plans.go
 	// replan is plans, for the engine's notifier started before it.
 	replan atomic.Pointer[agenda.Service]
@@ -65,14 +64,18 @@ type App struct {
 	mln     net.Listener // the metrics listener
 }
 
-// OpenStore opens the store the configuration selects, for writing. An
-// SQLite store is opened as its one writer: the data directory's lock is
-// taken first and held until Close, and a store another process holds is
-// refused at once (storeopen.go). PostgreSQL takes no lock: several nodes
-// share it by design.
-func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+// OpenStore opens the backend the configuration selects, for writing, and
+// returns all its stores. An SQLite store is opened as its one writer: the
+// data directory's lock is taken first and held until Close, and a store
+// another process holds is refused at once (storeopen.go). PostgreSQL
+// takes no lock: several nodes share it by design.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Stores, error) {
 	if cfg.DB != "" {
-		return postgres.Open(ctx, cfg.DB)
+		st, err := postgres.Open(ctx, cfg.DB)
+		if err != nil {
+			return store.Stores{}, err
+		}
+		return st.Stores(), nil
 	}
 	return openLocked(ctx, cfg.DataDir)
 }
@@ -137,11 +140,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			func() float64 { return float64(a.seats.StaleRetries()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_log_replayed_total",
 			Help: "Other nodes' committed seat batches this node replayed."},
-			func() float64 { return float64(a.seats.Replayed()) }))
+			func() float64 { return float64(a.seats.Replayed()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_batches_total",
+			Help: "Seat batches decided and committed (group commits, ticks included)."},
+			func() float64 { return float64(a.seats.Stats().Batches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_batch_requests_total",
+			Help: "Requests decided in those batches."},
+			func() float64 { return float64(a.seats.Stats().Requests) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_busy_seconds_total",
+			Help: "Time the seat sequencer spent on batches."},
+			func() float64 { return a.seats.Stats().Busy.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "venuehop_seat_store_seconds_total",
+			Help: "Of that, time waiting for the store (commits, seat log reads)."},
+			func() float64 { return a.seats.Stats().Store.Seconds() }))
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
-		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar, Revisions: revisionTimes(a.store),
+		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.store.Bulk, Plans: a.plans,
+		Importer: a.importer, Calendar: a.calendar, Revisions: a.store.Revisions,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	api.Register(mux)
 	a.metrics = api.MetricsHandler() // limits.go: its own listener, when asked

@@ -44,11 +44,11 @@ func TestCheckInsOnlyForAttendees(t *testing.T) {
 			}
 			// A stray row, as an older venuehop may have stored.
 			var err error
-			if s, ok := a.store.(*lockedStore); ok {
+			if s, ok := a.store.Store.(*lockedStore); ok {
 				_, w := s.DB()
 				_, err = w.ExecContext(ctx, `INSERT INTO checkins (session, attendee, at) VALUES (?, 'u_ghost', 0)`, se.ID)
 			} else {
-				_, err = a.store.(*postgres.Store).Pool().Exec(ctx, `INSERT INTO checkins (session, attendee, at) VALUES ($1, 'u_ghost', 0)`, se.ID)
+				_, err = a.store.Store.(*postgres.Store).Pool().Exec(ctx, `INSERT INTO checkins (session, attendee, at) VALUES ($1, 'u_ghost', 0)`, se.ID)
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"context"
 
 	"venuehop/internal/calfeed"
-	"venuehop/internal/errcode"
 	"venuehop/internal/importer"
-	"venuehop/internal/reservation"
 )
 
 // setupImports makes the organizer's importer (it applies through the
@@ -14,25 +12,18 @@ import (
 // calendar feeds (their key lives in the data directory, outside the
 // database).
 func (a *App) setupImports(ctx context.Context) error {
-	a.importer = &importer.Importer{Live: &a.live, Engine: a.seats, Store: a.store}
-	if seats, ok := a.store.(reservation.Store); ok {
-		a.importer.Seats = seats
-	}
-	feeds, ok := a.store.(calfeed.Store)
-	if !ok {
-		return errcode.New(errcode.Unavailable, "this storage backend keeps no calendar feeds")
-	}
+	a.importer = &importer.Importer{Live: &a.live, Engine: a.seats, Store: a.store, Seats: a.store.Seats}
 	key, err := calfeed.LoadKey(a.cfg.DataDir)
 	if err != nil {
 		return err
 	}
-	if ks, ok := a.store.(calfeed.KeyStore); ok {
+	if ks := a.store.CalendarKey; ks != nil {
 		// Several nodes: the first one's key is everyone's.
 		if key, err = ks.SharedKey(ctx, key); err != nil {
 			return err
 		}
 	}
-	a.calendar, err = calfeed.New(feeds, key)
+	a.calendar, err = calfeed.New(a.store.Calendar, key)
 	return err
 }
 

@@ -596,7 +596,7 @@ func BenchmarkPlanHTTP(b *testing.B) {
 		}
 		tok, hash := account.NewToken()
 		now := time.Now()
-		if err := a.bulk.BulkAttendees(ctx, []account.User{u}, []account.Token{{Hash: hash, UserID: u.ID, Kind: account.APIToken,
+		if err := a.store.Bulk.BulkAttendees(ctx, []account.User{u}, []account.Token{{Hash: hash, UserID: u.ID, Kind: account.APIToken,
 			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}}); err != nil {
 			b.Fatal(err)
 		}

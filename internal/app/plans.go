@@ -5,40 +5,18 @@ import (
 
 	"venuehop/internal/agenda"
 	"venuehop/internal/reservation"
-	"venuehop/internal/store"
-	"venuehop/internal/store/sqlite"
 )
 
 // setupPlans builds the planning service (agenda, plans, now/next) on the
 // store's plan table and starts re-planning when a session changes.
 func (a *App) setupPlans() error {
-	plans, ok := PlanStore(a.store)
-	if !ok {
-		return nil // no plan storage: the planning endpoints are off
-	}
 	a.plans = agenda.New(agenda.Deps{
-		Live: &a.live, Clock: a.clock, Personal: a.accounts.Store(), Plans: plans,
+		Live: &a.live, Clock: a.clock, Personal: a.accounts.Store(), Plans: a.store.Plans,
 		Seats: a.seats, Notify: a.hub, Logger: a.log,
 	})
 	a.plans.Start()
 	a.replan.Store(a.plans)
 	return nil
-}
-
-// PlanStore returns the backend's plan store (false: it keeps none).
-// SQLite's Plans returns its concrete type, so it is named here; other
-// backends return the interface.
-func PlanStore(st store.Store) (agenda.PlanStore, bool) {
-	if l, ok := st.(*lockedStore); ok {
-		st = l.Store
-	}
-	switch s := st.(type) {
-	case interface{ Plans() agenda.PlanStore }:
-		return s.Plans(), true
-	case *sqlite.Store:
-		return s.Plans(), true
-	}
-	return nil, false
 }
 
 // closePlans stops re-planning; call it after the engine is closed.
@@ -59,7 +37,7 @@ type changeNotifier struct {
 	plans *atomic.Pointer[agenda.Service]
 }
 
-func (n changeNotifier) SessionChanged(sessionID, kind string) {
+func (n changeNotifier) SessionChanged(sessionID string, kind reservation.ChangeKind) {
 	n.Notifier.SessionChanged(sessionID, kind)
 	if p := n.plans.Load(); p != nil {
 		p.SessionChanged(sessionID, kind)
@@ -68,7 +46,7 @@ func (n changeNotifier) SessionChanged(sessionID, kind string) {
 
 // RemoteSessionChanged tells this node's pages of a change another node
 // made; that node re-plans.
-func (n changeNotifier) RemoteSessionChanged(sessionID, kind string) {
+func (n changeNotifier) RemoteSessionChanged(sessionID string, kind reservation.ChangeKind) {
 	n.Notifier.SessionChanged(sessionID, kind)
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"venuehop/internal/errcode"
 	"venuehop/internal/httpapi"
 	"venuehop/internal/reservation"
 )
@@ -11,24 +10,18 @@ import (
 // setupReservations starts the seat engine on the store and the event hub
 // that streams its changes.
 func (a *App) setupReservations(ctx context.Context) error {
-	st, ok := a.store.(reservation.Store)
-	if !ok {
-		return errcode.New(errcode.Unavailable, "this storage backend keeps no seats")
-	}
 	cfg := reservation.Config{Open: a.cfg.ReservationsOpen}
 	if a.cfg.Commit == "per-request" {
 		cfg.MaxBatch = 1
 	}
 	a.hub = httpapi.NewHub(&a.live, a.clock, a.log)
-	eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: st, Live: &a.live, Clock: a.clock, Notify: a.notifier(), Logger: a.log})
+	eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: a.store.Seats, Log: a.store.SeatLog, Live: &a.live,
+		Clock: a.clock, Notify: a.notifier(), Logger: a.log})
 	if err != nil {
 		a.hub.Close()
 		return err
 	}
 	a.seats = eng
-	if b, ok := a.store.(httpapi.BulkAccounts); ok {
-		a.bulk = b
-	}
 	return nil
 }
 

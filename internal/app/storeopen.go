@@ -14,8 +14,7 @@ import (
 )
 
 // lockedStore is an SQLite store with its data directory's writer lock;
-// Close releases both. Every method of *sqlite.Store is promoted, so the
-// backend's optional interfaces (seats, accounts, feeds) are still there.
+// Close releases both.
 type lockedStore struct {
 	*sqlite.Store
 	lock *sqlite.Lock
@@ -25,17 +24,19 @@ func (s *lockedStore) Close() error {
 	return errors.Join(s.Store.Close(), s.lock.Release())
 }
 
-func openLocked(ctx context.Context, dir string) (store.Store, error) {
+func openLocked(ctx context.Context, dir string) (store.Stores, error) {
 	lock, err := sqlite.LockDir(dir, commandName())
 	if err != nil {
-		return nil, err
+		return store.Stores{}, err
 	}
 	st, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		lock.Release()
-		return nil, err
+		return store.Stores{}, err
 	}
-	return &lockedStore{Store: st, lock: lock}, nil
+	all := st.Stores()
+	all.Store = &lockedStore{Store: st, lock: lock}
+	return all, nil
 }
 
 // commandName is what the lock file says holds it: the program and its
@@ -51,15 +52,17 @@ func commandName() string {
 // OpenStoreReadOnly opens the store for a command that only reads (export,
 // check, travel, plan): SQLite read-only and without the lock, so it works
 // beside a running server and creates nothing; PostgreSQL as usual.
-func OpenStoreReadOnly(ctx context.Context, cfg config.Config) (store.Store, error) {
+func OpenStoreReadOnly(ctx context.Context, cfg config.Config) (store.Stores, error) {
 	if cfg.DB != "" {
-		return postgres.Open(ctx, cfg.DB)
+		st, err := postgres.Open(ctx, cfg.DB)
+		if err != nil {
+			return store.Stores{}, err
+		}
+		return st.Stores(), nil
 	}
-	return sqlite.OpenReadOnly(ctx, cfg.DataDir)
-}
-
-// revisionTimes is the store's revision dates, when it keeps them.
-func revisionTimes(st store.Store) store.RevisionTimes {
-	rt, _ := st.(store.RevisionTimes)
-	return rt
+	st, err := sqlite.OpenReadOnly(ctx, cfg.DataDir)
+	if err != nil {
+		return store.Stores{}, err
+	}
+	return st.Stores(), nil
 }

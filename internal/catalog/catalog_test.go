@@ -41,7 +41,6 @@ func at(day, clock string) time.Time {
 // testConference is small enough to know every answer by hand: three days,
 // three venues, nine sessions (one cancelled, one unscheduled, one repeat).
 func testConference() *conference.Conference {
-	type s = conference.Session
 	type sp = conference.Speaker
 	return &conference.Conference{
 		Format: conference.FormatVersion, ID: "test", Name: "Test Conf",

@@ -77,7 +77,7 @@ func ParseQuery(v url.Values, snap *conference.Snapshot) (Query, error) {
 			return Query{}, invalid("limit: expected a whole number from 1 to %d, got %q", MaxLimit, s)
 		}
 		if n <= 0 || n > MaxLimit {
-			// A bad query parameter is a 400, like every other (issue 2).
+			// A bad query parameter is a 400, like every other.
 			return Query{}, invalid("limit: expected a whole number from 1 to %d, got %d", MaxLimit, n)
 		}
 		q.Limit = n

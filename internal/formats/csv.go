@@ -528,7 +528,7 @@ func defaultReservable(sessionType string) bool {
 }
 
 // defaultRecorded: breakouts, keynotes and innovation talks are recorded
-// (VENUES.md); hands-on formats are not.
+// (docs/venues.md); hands-on formats are not.
 func defaultRecorded(sessionType string) bool {
 	switch normalize(sessionType) {
 	case "breakout session", "keynote", "innovation talk", "innovation talks":

@@ -185,7 +185,7 @@ type ruleVenue struct {
 	Online            bool
 }
 
-// knownVenues are the re:Invent venues (docs VENUES.md: addresses and
+// knownVenues are the re:Invent venues (docs/venues.md: addresses and
 // resort centroids), matched by the names catalogs write. Their ids and
 // names are the demo's, so imported and demo conferences agree.
 var knownVenues = []struct {

@@ -88,7 +88,7 @@ type seatsJSON struct {
 	Band         string `json:"band"`
 }
 
-// SessionJSON is the API's Session shape (API.md).
+// SessionJSON is the API's Session shape (docs/api.md).
 type SessionJSON struct {
 	ID              string        `json:"id"`
 	Code            string        `json:"code"`

@@ -241,12 +241,12 @@ type offerEvent struct {
 // OfferMade implements reservation.Notifier.
 func (h *Hub) OfferMade(o reservation.Offer) {
 	var buf bytes.Buffer
-	writeEvent(&buf, "offer", offerEvent{o.ID, o.SessionID, h.live.Load().Snap.Local(o.ExpiresAt), o.State})
+	writeEvent(&buf, "offer", offerEvent{o.ID, o.SessionID, h.live.Load().Snap.Local(o.ExpiresAt), string(o.State)})
 	h.send(buf.Bytes(), o.Attendee)
 }
 
 // SessionChanged implements reservation.Notifier.
-func (h *Hub) SessionChanged(sessionID, kind string) {
+func (h *Hub) SessionChanged(sessionID string, kind reservation.ChangeKind) {
 	var buf bytes.Buffer
 	writeEvent(&buf, "change", reservation.Change{SessionID: sessionID, Kind: kind})
 	h.send(buf.Bytes(), "")

@@ -3,16 +3,10 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -51,57 +45,6 @@ func TestOpenAPIDocumentValidates(t *testing.T) {
 	}
 }
 
-// registeredRoute is a mux.HandleFunc/Handle call with a literal pattern.
-type registeredRoute struct {
-	pattern string
-	at      string // file:line
-}
-
-// registeredRoutes reads this package's source for the patterns it
-// registers, so that a route added anywhere in the package is seen.
-func registeredRoutes(t *testing.T) []registeredRoute {
-	t.Helper()
-	fset := token.NewFileSet()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []registeredRoute
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, name, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle" {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: a route whose pattern is not a string literal: the route walk cannot check it", fset.Position(call.Pos()))
-				return true
-			}
-			p, _ := strconv.Unquote(lit.Value)
-			pos := fset.Position(call.Pos())
-			out = append(out, registeredRoute{pattern: p, at: fmt.Sprintf("internal/httpapi/%s:%d", pos.Filename, pos.Line)})
-			return true
-		})
-	}
-	return out
-}
-
 // notDocumented are patterns that are not endpoints: the JSON 404 for any
 // unknown path under /api.
 var notDocumented = map[string]bool{"/api/": true}
@@ -116,7 +59,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	// The mux is built from the registered patterns themselves: some
 	// routes exist only when their dependency does (the seat engine, the
 	// planner), and all of them must be documented.
-	routes := registeredRoutes(t)
+	routes := registeredRoutes(t, ".") // routes_doc_test.go
 	if len(routes) < 20 {
 		t.Fatalf("found only %d registered routes: the walk is broken", len(routes))
 	}
@@ -161,7 +104,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			method, path = "(any method)", r.pattern
 		}
 		missing = append(missing, fmt.Sprintf("%s %s (registered at %s) is not in internal/httpapi/openapi.json: add an operation %q under paths[%q]",
-			method, path, r.at, strings.ToLower(method), path))
+			method, path, r.where, strings.ToLower(method), path))
 	}
 	sort.Strings(missing)
 	for _, m := range missing {

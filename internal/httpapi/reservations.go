@@ -266,7 +266,7 @@ func (a *API) myReservations(w http.ResponseWriter, r *http.Request) {
 	snap := a.Live.Load().Snap
 	out := make([]reservationJSON, len(list))
 	for i, res := range list {
-		out[i] = reservationJSON{SessionID: res.SessionID, Status: res.Status, CreatedAt: snap.Local(res.Created)}
+		out[i] = reservationJSON{SessionID: res.SessionID, Status: string(res.Status), CreatedAt: snap.Local(res.Created)}
 		if res.CheckedIn != nil {
 			t := snap.Local(*res.CheckedIn)
 			out[i].CheckedInAt = &t

@@ -17,7 +17,7 @@ import (
 	"venuehop/internal/travel"
 )
 
-// tripJSON is GET /api/v1/travel (API.md).
+// tripJSON is GET /api/v1/travel (docs/api.md).
 type tripJSON struct {
 	Minutes  int        `json:"minutes"`
 	Mode     string     `json:"mode"`
@@ -56,7 +56,7 @@ func newTripJSON(snap *conference.Snapshot, t travel.Trip) tripJSON {
 
 // parseInstant reads a time parameter: RFC 3339, or a wall-clock time
 // without an offset ("2026-12-01T10:05"), which is read in the conference
-// zone (API.md, Time).
+// zone (docs/api.md, Conventions).
 func parseInstant(name, v string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil

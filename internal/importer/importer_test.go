@@ -57,7 +57,7 @@ func TestCSVReimportUpdatesByContent(t *testing.T) {
 	}
 	defer st.Close()
 	open := func() (*Importer, func()) {
-		im, closeIm, err := Open(ctx, st, slog.New(slog.DiscardHandler))
+		im, closeIm, err := Open(ctx, st.Stores(), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

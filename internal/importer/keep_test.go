@@ -39,7 +39,7 @@ func demoStore(t *testing.T) (*sqlite.Store, *conference.Conference, func() (*Im
 		t.Fatal("the demo has no travel model, expo or meals to keep")
 	}
 	open := func() (*Importer, func()) {
-		im, closeIm, err := Open(ctx, st, slog.New(slog.DiscardHandler))
+		im, closeIm, err := Open(ctx, st.Stores(), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

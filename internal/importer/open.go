@@ -15,7 +15,7 @@ import (
 // command line): it loads the stored conference, if any, and starts a
 // reservation engine on the store so that a re-import's seat consequences
 // go through the same code as on the server. close stops the engine.
-func Open(ctx context.Context, st store.Store, log *slog.Logger) (im *Importer, close func(), err error) {
+func Open(ctx context.Context, st store.Stores, log *slog.Logger) (im *Importer, close func(), err error) {
 	im = &Importer{Live: &live.Holder{}, Store: st}
 	close = func() {}
 	c, rev, err := st.LoadConference(ctx)
@@ -30,27 +30,24 @@ func Open(ctx context.Context, st store.Store, log *slog.Logger) (im *Importer, 
 		return nil, nil, fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
 	}
 	im.Live.Store(state)
-	seats, ok := st.(reservation.Store)
-	if !ok {
-		return nil, nil, errcode.New(errcode.Unavailable, "this storage backend keeps no seats")
-	}
-	eng, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: seats, Live: im.Live, Logger: log})
+	eng, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: st.Seats, Log: st.SeatLog, Live: im.Live, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
-	im.Engine, im.Seats = eng, seats
+	im.Engine, im.Seats = eng, st.Seats
 	return im, func() { eng.Close() }, nil
 }
 
 // OpenForCheck prepares a dry run on a store opened read-only: the stored
 // conference and seats are read, no engine is started and nothing is
-// written. st may be nil (no store yet): the file is then checked as a
-// first import.
-func OpenForCheck(ctx context.Context, st store.Store) (*Importer, error) {
-	im := &Importer{Live: &live.Holder{}, Store: st}
-	if st == nil {
+// written. st.Store may be nil (no store yet): the file is then checked
+// as a first import.
+func OpenForCheck(ctx context.Context, st store.Stores) (*Importer, error) {
+	im := &Importer{Live: &live.Holder{}}
+	if st.Store == nil {
 		return im, nil
 	}
+	im.Store = st
 	c, rev, err := st.LoadConference(ctx)
 	if errcode.Is(err, errcode.NotFound) {
 		return im, nil
@@ -63,8 +60,8 @@ func OpenForCheck(ctx context.Context, st store.Store) (*Importer, error) {
 		return nil, fmt.Errorf("the stored conference is invalid (run venuehop check): %w", err)
 	}
 	im.Live.Store(state)
-	if seats, ok := st.(SeatReader); ok {
-		im.Seats = seats
+	if st.Seats != nil {
+		im.Seats = st.Seats
 	}
 	return im, nil
 }

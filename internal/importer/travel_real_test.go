@@ -35,7 +35,7 @@ func importShared(t *testing.T, rel, zone string, travelOpt TravelOptions) (*liv
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	im, closeIm, err := Open(ctx, st, slog.New(slog.DiscardHandler))
+	im, closeIm, err := Open(ctx, st.Stores(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func openStore(t *testing.T) (reopen func() *Importer) {
 	}
 	t.Cleanup(func() { st.Close() })
 	return func() *Importer {
-		im, closeIm, err := Open(ctx, st, slog.New(slog.DiscardHandler))
+		im, closeIm, err := Open(ctx, st.Stores(), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,7 @@
 // Package loadtest is the reservation rush: many attendees, prepared in
 // bulk, each trying a handful of reservations chosen with realistic
 // (Zipf) popularity, all at once, over real HTTP against a running server.
-// It measures what API.md's loadtest reports and checks that nothing was
+// It measures what docs/api.md says loadtest reports and checks that nothing was
 // overbooked.
 package loadtest
 
@@ -47,10 +47,15 @@ type Options struct {
 	// latency beside a crowd of scrapers. 0: no flood.
 	Flood     int
 	FloodPath string
-	Log       io.Writer
+	// BaselineDB, when set, is a PostgreSQL URL where the comparison
+	// server runs after the rush (baseline.go): one transaction with
+	// SELECT … FOR UPDATE per request, on a schema of its own, answering
+	// the same requests from the same client.
+	BaselineDB string
+	Log        io.Writer
 }
 
-// Report is the outcome (API.md's loadtest fields, and a few more).
+// Report is the outcome (the loadtest fields of docs/api.md, and a few more).
 type Report struct {
 	Attendees            int     `json:"attendees"`
 	Requests             int     `json:"requests"`
@@ -77,6 +82,14 @@ type Report struct {
 	Ratio         float64 `json:"ratio,omitempty"`
 	// FloodStatuses counts the flood's answers by HTTP status.
 	FloodStatuses map[string]int `json:"floodStatuses,omitempty"`
+	// The baseline's figures (Options.BaselineDB), and answeredPerSec
+	// over its rate.
+	BaselinePerSec     float64 `json:"baselinePerSec,omitempty"`
+	BaselineP50Ms      float64 `json:"baselineP50Ms,omitempty"`
+	BaselineP99Ms      float64 `json:"baselineP99Ms,omitempty"`
+	BaselineConfirmed  int     `json:"baselineConfirmed,omitempty"`
+	BaselineOverbooked *int    `json:"baselineOverbooked,omitempty"` // set with a baseline, 0 included
+	BaselineRatio      float64 `json:"baselineRatio,omitempty"`
 }
 
 func (o *Options) defaults() {
@@ -190,29 +203,8 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	maps(rep.Statuses, res.statuses)
 	maps(rep.Errors, res.errors)
 
-	was := map[string]int{}
-	for _, o := range before {
-		was[o.SessionID] = o.Reserved
-	}
-	// Every node must show the outcome. A node's counts of the others'
-	// commits may trail by up to a second, so one that disagrees is asked
-	// again for a few seconds before its numbers are reported.
-	for i, target := range targets {
-		var over, delta int
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			after, err := occupancy(ctx, client, target, admin)
-			if err != nil {
-				return rep, err
-			}
-			over, delta = outcome(after, was)
-			if len(targets) == 1 || (over == 0 && delta == rep.Confirmed) || time.Now().After(deadline) {
-				break
-			}
-		}
-		rep.Overbooked = max(rep.Overbooked, over)
-		if i == 0 || delta != rep.Confirmed {
-			rep.ReservedDelta = delta
-		}
+	if err := checkNodes(ctx, client, targets, admin, before, &rep); err != nil {
+		return rep, err
 	}
 	rep.ServerRssMB = serversRSS(ctx, client, targets, opt.ServerPIDs, admin)
 
@@ -225,7 +217,75 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 		rep.CeilingPerSec = rate
 		rep.Ratio = rep.AnsweredPerSec / rate
 	}
+	if opt.BaselineDB != "" {
+		fmt.Fprintf(opt.Log, "measuring the per-request locking baseline...\n")
+		if err := runBaseline(ctx, opt, client, before, plans, &rep); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
+}
+
+// runBaseline runs the same rush against the baseline (baseline.go).
+func runBaseline(ctx context.Context, opt Options, client *http.Client, before []sessionOccupancy, plans [][][]byte, rep *Report) error {
+	sessions, err := targetSessions(ctx, client, opt.Target, before)
+	if err != nil {
+		return err
+	}
+	base, tokens, srv, stop, err := startBaseline(ctx, opt.BaselineDB, sessions, len(plans))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	res, err := rush(ctx, []string{base + "/api/v1/me/reservations"}, tokens, plans, opt.Conns)
+	if err != nil {
+		return err
+	}
+	rep.BaselinePerSec = float64(res.answered) / res.elapsed.Seconds()
+	rep.BaselineP50Ms, rep.BaselineP99Ms = percentile(res.latencies, 0.50), percentile(res.latencies, 0.99)
+	rep.BaselineConfirmed = res.statuses["reserved"]
+	over, reserved, err := srv.outcome(ctx)
+	if err != nil {
+		return err
+	}
+	if reserved != rep.BaselineConfirmed {
+		return fmt.Errorf("the baseline holds %d reservations but confirmed %d", reserved, rep.BaselineConfirmed)
+	}
+	rep.BaselineOverbooked = &over
+	if rep.BaselinePerSec > 0 {
+		rep.BaselineRatio = rep.AnsweredPerSec / rep.BaselinePerSec
+	}
+	return nil
+}
+
+// checkNodes reads every node's occupancy after the rush: the seats over
+// capacity, and how many more are reserved than before. A node's counts
+// of the others' commits may trail by up to a second, so one that
+// disagrees is asked again for a few seconds before its numbers are
+// reported.
+func checkNodes(ctx context.Context, client *http.Client, targets []string, admin string, before []sessionOccupancy, rep *Report) error {
+	was := map[string]int{}
+	for _, o := range before {
+		was[o.SessionID] = o.Reserved
+	}
+	for i, target := range targets {
+		var over, delta int
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			after, err := occupancy(ctx, client, target, admin)
+			if err != nil {
+				return err
+			}
+			over, delta = outcome(after, was)
+			if len(targets) == 1 || (over == 0 && delta == rep.Confirmed) || time.Now().After(deadline) {
+				break
+			}
+		}
+		rep.Overbooked = max(rep.Overbooked, over)
+		if i == 0 || delta != rep.Confirmed {
+			rep.ReservedDelta = delta
+		}
+	}
+	return nil
 }
 
 func maps(dst, src map[string]int) {

@@ -411,10 +411,9 @@ func TestBackupsAndReservationMarks(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	w := compile(t, smallCampus())
 	c := smallCampus()
 	session(c, "S", "", "a1", day1, "10:00", 60)
-	w = compile(t, c)
+	w := compile(t, c)
 	mod := func(f func(*planner.Options)) planner.Options {
 		o := planner.DefaultOptions()
 		f(&o)

@@ -4,9 +4,9 @@ package reservation
 // scheduled session, reservable or not: a keynote's badge scans tell how
 // full its hall is), and false for a session the engine does not know.
 func (e *Engine) CheckedIn(sessionID string) (int, bool) {
-	s := (*e.sessions.Load())[sessionID]
+	s := e.sessions.Load().Session(sessionID)
 	if s == nil {
 		return 0, false
 	}
-	return int(s.pub.checkedIn.Load()), true
+	return s.Published().CheckedIn, true
 }

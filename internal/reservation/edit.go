@@ -19,11 +19,22 @@ type SessionEdit struct {
 	RecordingURL *string    `json:"recordingUrl"`
 }
 
-// Change is one session's kind of change: moved, cancelled or capacity.
+// Change is one session's kind of change.
 type Change struct {
-	SessionID string `json:"sessionId"`
-	Kind      string `json:"kind"`
+	SessionID string     `json:"sessionId"`
+	Kind      ChangeKind `json:"kind"`
 }
+
+// ChangeKind says how an organizer's change affects a session's
+// attendees. The values are sent in the `change` event (docs/api.md):
+// never rename one.
+type ChangeKind string
+
+const (
+	ChangeMoved     ChangeKind = "moved"     // another room or other times
+	ChangeCancelled ChangeKind = "cancelled" // cancelled or removed
+	ChangeCapacity  ChangeKind = "capacity"  // the reservable capacity changed
+)
 
 // EditReport says what a conference change did to seats.
 type EditReport struct {

@@ -16,11 +16,15 @@ import (
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/live"
+	"venuehop/internal/reservation/seatstate"
 )
 
 // Deps are what the engine needs.
 type Deps struct {
 	Store Store
+	// Log, when not nil, is the shared log several nodes commit through
+	// (PostgreSQL); nil for a single node (SQLite).
+	Log SharedLog
 	// Live is the conference the engine reads; the engine swaps in new
 	// states for the organizer's edits it applies.
 	Live  *live.Holder
@@ -49,17 +53,16 @@ type Engine struct {
 
 	// sessions is replaced (never mutated) by the sequencer, so readers
 	// (Seats, Occupancy) use it without locks.
-	sessions atomic.Pointer[map[string]*sessionState]
+	sessions atomic.Pointer[seatstate.Index]
 
 	seq sequencer
 
-	// log is the store as a SharedLog when several nodes may share it
-	// (nil for SQLite); wake hears its notifications.
-	shared      SharedLog
+	// wake hears the shared log's notifications (several nodes).
 	wake        chan struct{}
 	watchCancel context.CancelFunc
 	staleRuns   atomic.Int64
 	replayed    atomic.Int64
+	stats       batchStats
 	// seen is the newest log entry the sequencer's state includes.
 	seen atomic.Int64
 	// contendedFor is the constant of that name (tests lower it to drive
@@ -70,6 +73,30 @@ type Engine struct {
 // StaleRetries counts the batches decided again because another node
 // committed first (always 0 on a single-node store).
 func (e *Engine) StaleRetries() int64 { return e.staleRuns.Load() }
+
+// Stats are the engine's cumulative batch figures since New.
+type Stats struct {
+	Batches  int64         // batches run (a tick included)
+	Requests int64         // requests decided in them
+	Busy     time.Duration // the sequencer's time in batches
+	Store    time.Duration // of which waiting for the store (commits, log reads)
+}
+
+// batchStats are Stats, kept by the sequencer, read by anyone.
+type batchStats struct {
+	batches, requests, busy, store atomic.Int64
+}
+
+// Stats returns the batch figures (for /metrics: where a group commit's
+// time goes).
+func (e *Engine) Stats() Stats {
+	s := &e.stats
+	return Stats{Batches: s.batches.Load(), Requests: s.requests.Load(),
+		Busy: time.Duration(s.busy.Load()), Store: time.Duration(s.store.Load())}
+}
+
+// timeStore adds the time since t0 to the store's share.
+func (e *Engine) timeStore(t0 time.Time) { e.stats.store.Add(int64(time.Since(t0))) }
 
 // Replayed counts the other nodes' log entries this engine applied.
 func (e *Engine) Replayed() int64 { return e.replayed.Load() }
@@ -99,12 +126,13 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.seq.e = e
-	if l, ok := d.Store.(SharedLog); ok {
-		e.shared = l
-		e.wake = make(chan struct{}, 1)
+	e.seq.st = seatstate.New()
+	e.wake = make(chan struct{}, 1)
+	if d.Log != nil {
+		e.seq.commit = &logCommit{q: &e.seq, log: d.Log}
 		watch, cancel := context.WithCancel(context.Background())
 		e.watchCancel = cancel
-		go l.Watch(watch, func(seq int64) {
+		go d.Log.Watch(watch, func(seq int64) {
 			if seq > 0 && seq <= e.seen.Load() {
 				return // this node's own commit, or one it has replayed
 			}
@@ -113,6 +141,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 			default:
 			}
 		})
+	} else {
+		e.seq.commit = &singleCommit{q: &e.seq, store: d.Store}
 	}
 	if err := e.seq.load(ctx); err != nil {
 		if e.watchCancel != nil {
@@ -167,6 +197,8 @@ type request struct {
 	flag     bool
 	update   func(c *conference.Conference, reserved func(id string) (reserved, held int)) ([]string, error)
 	baseRev  int64
+	// live is an update's new conference, made current once committed.
+	live *live.State
 
 	answer  Answer
 	result  Result
@@ -294,6 +326,10 @@ func (e *Engine) Decline(ctx context.Context, attendeeID, offerID string) error 
 	return err
 }
 
+// ErrOfferExpired is wrapped by Accept's and Decline's errcode.Conflict
+// when the offer ran out of time.
+var ErrOfferExpired = errors.New("the offer expired")
+
 // endedOffer explains why an offer is not open: it expired, was declined,
 // accepted or withdrawn (Conflict), or it is unknown or another's (the
 // original NotFound).
@@ -305,13 +341,13 @@ func (e *Engine) endedOffer(ctx context.Context, attendeeID, offerID string, not
 	st := e.live.Load()
 	switch o.State {
 	case OfferExpired:
-		return errcode.New(errcode.Conflict, "the offer expired at %s", st.Snap.Local(o.ExpiresAt).Format(time.RFC3339))
+		return errcode.Wrap(errcode.Conflict, ErrOfferExpired, "the offer expired at %s", st.Snap.Local(o.ExpiresAt).Format(time.RFC3339))
 	case OfferAccepted:
 		return errcode.New(errcode.Conflict, "the offer was already accepted")
 	case OfferOpen:
 		return errcode.New(errcode.Unavailable, "the offer is being processed; retry")
 	}
-	return errcode.New(errcode.Conflict, "the offer is %s", o.State)
+	return errcode.New(errcode.Conflict, "the offer is %s", string(o.State))
 }
 
 // SetAutoAccept turns automatic acceptance of offers on or off. Turning it
@@ -348,20 +384,21 @@ func (e *Engine) Tick(ctx context.Context) error {
 
 // Seats returns the committed reserved and held counts of a session.
 func (e *Engine) Seats(sessionID string) (reserved, held int) {
-	if s := (*e.sessions.Load())[sessionID]; s != nil {
-		return s.seats()
+	if s := e.sessions.Load().Session(sessionID); s != nil {
+		c := s.Published()
+		return c.Reserved, c.Held
 	}
 	return 0, 0
 }
 
 // Count returns a session's published seat numbers.
 func (e *Engine) Count(sessionID string) (SeatCount, bool) {
-	s := (*e.sessions.Load())[sessionID]
+	s := e.sessions.Load().Session(sessionID)
 	if s == nil {
 		return SeatCount{}, false
 	}
-	reserved, held := s.seats()
-	c := SeatCount{SessionID: s.id, Capacity: int(s.pub.capacity.Load()), Reserved: reserved, Held: held}
+	p := s.Published()
+	c := SeatCount{SessionID: s.ID(), Capacity: p.Capacity, Reserved: p.Reserved, Held: p.Held}
 	if se, ok := e.live.Load().Snap.Session(sessionID); ok && se.Scheduled() {
 		c.Release = e.cfg.Release(se)
 	}
@@ -372,21 +409,20 @@ func (e *Engine) Count(sessionID string) (SeatCount, bool) {
 // when day is empty), by start.
 func (e *Engine) Occupancy(day string) []Occupancy {
 	snap := e.live.Load().Snap
-	sessions := *e.sessions.Load()
+	sessions := e.sessions.Load()
 	out := []Occupancy{}
 	for i := range snap.Conf.Sessions {
 		se := &snap.Conf.Sessions[i]
 		if !se.Reservable || !se.Scheduled() || (day != "" && snap.Day(se.Start) != day) {
 			continue
 		}
-		s := sessions[se.ID]
+		s := sessions.Session(se.ID)
 		if s == nil {
 			continue
 		}
-		reserved, held := s.seats()
-		out = append(out, Occupancy{SessionID: se.ID, Capacity: int(s.pub.capacity.Load()),
-			Reserved: reserved, Held: held,
-			CheckedIn: int(s.pub.checkedIn.Load()), Waitlist: int(s.pub.waiting.Load())})
+		p := s.Published()
+		out = append(out, Occupancy{SessionID: se.ID, Capacity: p.Capacity, Reserved: p.Reserved, Held: p.Held,
+			CheckedIn: p.CheckedIn, Waitlist: p.Waiting})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, _ := snap.Session(out[i].SessionID)
@@ -435,4 +471,12 @@ func RetryAfter(err error) (time.Duration, bool) {
 		return r.d, true
 	}
 	return 0, false
+}
+
+// reset clears a request's answer before it is decided (again).
+func (r *request) reset() {
+	r.answer, r.result, r.pos, r.checkIn, r.report, r.err, r.live = Answer{}, Result{}, 0, CheckIn{}, EditReport{}, nil, nil
+	if r.kind == kGetAutoAccept {
+		r.flag = false
+	}
 }

@@ -97,7 +97,7 @@ func (n *notes) OfferMade(o reservation.Offer) {
 	n.offers = append(n.offers, o)
 	n.mu.Unlock()
 }
-func (n *notes) SessionChanged(id, kind string) {
+func (n *notes) SessionChanged(id string, kind reservation.ChangeKind) {
 	n.mu.Lock()
 	n.changes = append(n.changes, reservation.Change{SessionID: id, Kind: kind})
 	n.mu.Unlock()

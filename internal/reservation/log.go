@@ -11,7 +11,7 @@ import (
 // SharedLog is implemented by stores that several engines — several
 // venuehop nodes — write through (PostgreSQL). Every committed batch of
 // ops becomes one entry of a totally ordered log. An engine commits only
-// on top of the newest entry it has seen (ApplyAt fails with a stale error
+// on top of the newest entry it has seen (ApplyAt fails with ErrStale
 // otherwise), so the nodes together decide exactly as one sequencer would:
 // a node that lost the race takes its decisions back, replays the entries
 // it missed and decides again.
@@ -25,7 +25,7 @@ type SharedLog interface {
 	// ApplyAt writes ops in one transaction as the entry after head, only
 	// if head is still the newest entry, and returns the new head. When
 	// another engine committed first, nothing is written and the error
-	// satisfies IsStale.
+	// wraps ErrStale.
 	ApplyAt(ctx context.Context, head int64, ops []Op) (int64, error)
 	// ApplyLocked is the commit that cannot be stale, for an engine that
 	// lost a race: in one transaction it waits for its turn on the log,
@@ -54,10 +54,11 @@ type LogEntry struct {
 	Ops []Op
 }
 
-// IsStale reports whether err says the engine's memory was behind the
-// store (another node committed first): nothing was written, and
-// deciding again on fresh state is the remedy.
-func IsStale(err error) bool {
-	var s interface{ StaleSeats() bool }
-	return errors.As(err, &s) && s.StaleSeats()
-}
+// ErrStale is wrapped by a SharedLog's error when the engine's memory was
+// behind the store (another node committed first, or the store's own seat
+// guard refused the batch): nothing was written, and deciding again on
+// fresh state is the remedy.
+var ErrStale = errors.New("the seats changed meanwhile (another node committed first)")
+
+// IsStale reports whether err wraps ErrStale.
+func IsStale(err error) bool { return errors.Is(err, ErrStale) }

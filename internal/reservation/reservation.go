@@ -1,10 +1,11 @@
 // Package reservation owns the seats: reservations, waitlists, timed
 // offers, walk-up release and check-in. The Engine is the only writer of
-// seats. Its state lives in memory, mutated by one sequencer goroutine; every
-// decision is made against that state and written to the Store in one
-// transaction per batch of concurrent requests (group commit) before anyone
-// hears the answer. The package does no I/O of its own; the store backends
-// implement Store.
+// seats. Its state lives in memory (package seatstate), changed by one
+// sequencer goroutine; every decision is made against that state and
+// written to the Store in one transaction per batch of concurrent requests
+// (group commit) before anyone hears the answer. The package does no I/O
+// of its own; the store backends implement Store (and SharedLog for
+// several nodes). docs/seats.md describes the protocol.
 package reservation
 
 import (
@@ -15,7 +16,7 @@ import (
 )
 
 // Status is the outcome for one session id of a reservation request. The
-// values are part of the API (API.md).
+// values are part of the HTTP API (docs/api.md): never rename one.
 type Status string
 
 const (
@@ -129,10 +130,23 @@ func Band(capacity, available int, release, now time.Time) string {
 type Reservation struct {
 	Attendee  string     `json:"-"`
 	SessionID string     `json:"sessionId"`
-	Status    string     `json:"status"` // active | lapsed | session_cancelled
+	Status    State      `json:"status"` // StateActive, StateLapsed, StateSessionCancelled
 	Created   time.Time  `json:"createdAt"`
 	CheckedIn *time.Time `json:"checkedInAt,omitempty"`
 }
+
+// State is the state of a stored reservation (the State… constants) or of
+// an offer (the Offer… constants). The values are stored in the
+// reservations and offers tables and shown by the API: never rename one.
+type State string
+
+// Reservation states.
+const (
+	StateActive           State = "active"
+	StateCancelled        State = "cancelled"         // by the attendee
+	StateLapsed           State = "lapsed"            // not checked in at the release instant
+	StateSessionCancelled State = "session_cancelled" // the organizer cancelled the session
+)
 
 // Offer is a seat held for one waitlisted attendee until ExpiresAt.
 type Offer struct {
@@ -141,24 +155,16 @@ type Offer struct {
 	SessionID string    `json:"sessionId"`
 	Created   time.Time `json:"-"`
 	ExpiresAt time.Time `json:"expiresAt"`
-	State     string    `json:"state"` // open | accepted | declined | expired | withdrawn
+	State     State     `json:"state"` // one of the Offer… states
 }
 
 // Offer states.
 const (
-	OfferOpen      = "open"
-	OfferAccepted  = "accepted"
-	OfferDeclined  = "declined"
-	OfferExpired   = "expired"
-	OfferWithdrawn = "withdrawn"
-)
-
-// Reservation states in the store.
-const (
-	StateActive           = "active"
-	StateCancelled        = "cancelled"         // by the attendee
-	StateLapsed           = "lapsed"            // not checked in at the release instant
-	StateSessionCancelled = "session_cancelled" // the organizer cancelled the session
+	OfferOpen      State = "open"
+	OfferAccepted  State = "accepted"
+	OfferDeclined  State = "declined"
+	OfferExpired   State = "expired"
+	OfferWithdrawn State = "withdrawn" // the organizer lowered the capacity or cancelled the session
 )
 
 // WaitPlace is an attendee's place on a session's waitlist (1 = next).
@@ -209,9 +215,16 @@ type Notifier interface {
 	// OfferMade tells one attendee about an offer (State open), or that an
 	// offer was accepted for them automatically (State accepted).
 	OfferMade(o Offer)
-	// SessionChanged reports an organizer change: kind is moved,
-	// cancelled or capacity.
-	SessionChanged(sessionID, kind string)
+	// SessionChanged reports an organizer change.
+	SessionChanged(sessionID string, kind ChangeKind)
+}
+
+// RemoteNotifier is implemented by notifiers that also want to hear of
+// organizer changes another node made (the node that made them reported
+// them through SessionChanged; this node's pages should hear them too, but
+// work such as re-planning must not be done twice).
+type RemoteNotifier interface {
+	RemoteSessionChanged(sessionID string, kind ChangeKind)
 }
 
 // Store is what the engine needs from a backend. Apply must be atomic and
@@ -221,19 +234,20 @@ type Store interface {
 	// waitlist, open offers, settings, check-ins and the idempotency
 	// records created at or after since.
 	LoadSeats(ctx context.Context, since time.Time) (*Stored, error)
-	// Apply writes ops in order, in one transaction.
+	// Apply writes ops in order, in one transaction. An OpConference
+	// (always first) saves a conference revision in the same
+	// transaction, so that an organizer's change and its seat
+	// consequences are one commit.
 	Apply(ctx context.Context, ops []Op) error
 	// AttendeeReservations lists an attendee's reservations that are not
 	// cancelled by the attendee, by creation.
 	AttendeeReservations(ctx context.Context, attendee string) ([]Reservation, error)
 	// AttendeeOffers lists an attendee's offers in the given state.
-	AttendeeOffers(ctx context.Context, attendee, state string) ([]Offer, error)
+	AttendeeOffers(ctx context.Context, attendee string, state State) ([]Offer, error)
 	// OfferByID returns one offer in any state.
 	OfferByID(ctx context.Context, id string) (Offer, bool, error)
 	// AttendeeWaitlist lists the attendee's waitlist places.
 	AttendeeWaitlist(ctx context.Context, attendee string) ([]WaitPlace, error)
-	// SaveConference stores a new conference revision (store.ConferenceStore).
-	SaveConference(ctx context.Context, c *conference.Conference, baseRev int64) (int64, error)
 }
 
 // Stored is the state LoadSeats returns.
@@ -263,45 +277,52 @@ type IdempotencyRecord struct {
 	Created  time.Time
 }
 
-// OpKind says what an Op writes.
+// OpKind says what an Op writes. The numbers are stored in the shared
+// seat log (seat_log on PostgreSQL) and read back by other nodes and
+// after upgrades: never renumber a kind, never reuse a retired number,
+// add new kinds at the end (TestOpKindNumbersNeverChange pins them).
 type OpKind uint8
 
 const (
 	// OpReserve inserts an active reservation (Attendee, SessionID, At).
-	OpReserve OpKind = iota + 1
+	OpReserve OpKind = 1
 	// OpEndReservation ends the attendee's active reservation for the
-	// session with State (cancelled, lapsed).
-	OpEndReservation
+	// session with State (cancelled, lapsed, session_cancelled).
+	OpEndReservation OpKind = 2
 	// OpLapseSession is the walk-up release of SessionID: its open offers
 	// expire and its waitlist closes. (The lapsed reservations are
 	// OpEndReservation ops of their own.)
-	OpLapseSession
+	OpLapseSession OpKind = 3
 	// OpCancelSession withdraws SessionID's open offers and clears its
 	// waitlist; its reservations end with OpEndReservation
 	// (session_cancelled).
-	OpCancelSession
+	OpCancelSession OpKind = 4
 	// OpWaitAdd puts Attendee on SessionID's waitlist with Seq.
-	OpWaitAdd
+	OpWaitAdd OpKind = 5
 	// OpWaitRemove takes Attendee off SessionID's waitlist.
-	OpWaitRemove
+	OpWaitRemove OpKind = 6
 	// OpOfferOpen records an open offer (OfferID, Attendee, SessionID, At,
 	// Expires).
-	OpOfferOpen
+	OpOfferOpen OpKind = 7
 	// OpOfferEnd sets an open offer's State.
-	OpOfferEnd
+	OpOfferEnd OpKind = 8
 	// OpCheckIn records attendance (SessionID, Attendee, At) and marks the
 	// active reservation, if any, checked in.
-	OpCheckIn
+	OpCheckIn OpKind = 9
 	// OpIdempotency stores the first answer for (Attendee, Key).
-	OpIdempotency
+	OpIdempotency OpKind = 10
 	// OpSetAutoAccept stores the attendee's auto-accept setting (Flag).
-	OpSetAutoAccept
+	OpSetAutoAccept OpKind = 11
 	// OpPruneIdempotency deletes idempotency records created before At.
-	OpPruneIdempotency
-	// OpQuota records that Attendee spent Seq quota tokens at At. The
-	// engine emits it only for a SharedLog store, whose other nodes replay
-	// it; it writes no table.
-	OpQuota
+	OpPruneIdempotency OpKind = 12
+	// OpQuota records that Attendee spent Seq quota tokens at At. Other
+	// nodes on a shared log replay it; it writes no table.
+	OpQuota OpKind = 13
+	// OpConference saves Conference as the revision after Seq (the base
+	// revision it was made from), or fails with an errcode.Conflict when
+	// Seq is no longer the newest. It is the first op of its batch. The
+	// shared log keeps only the kind: other nodes load the revision.
+	OpConference OpKind = 14
 )
 
 // Op is one write. Which fields matter depends on Kind.
@@ -310,7 +331,7 @@ type Op struct {
 	Attendee  string
 	SessionID string
 	OfferID   string
-	State     string
+	State     State // the reservation or offer state an op sets
 	Key       string
 	Seq       int64
 	At        time.Time
@@ -318,4 +339,16 @@ type Op struct {
 	Hash      []byte
 	Body      []byte
 	Flag      bool
+	// Conference is OpConference's document.
+	Conference *conference.Conference
+}
+
+// writes reports whether ops change any table (OpQuota alone does not).
+func writes(ops []Op) bool {
+	for i := range ops {
+		if ops[i].Kind != OpQuota {
+			return true
+		}
+	}
+	return false
 }

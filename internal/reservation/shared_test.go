@@ -28,11 +28,6 @@ type sharedLog struct {
 	watchers map[chan struct{}]bool
 }
 
-type staleErr struct{}
-
-func (staleErr) Error() string    { return "another node committed first" }
-func (staleErr) StaleSeats() bool { return true }
-
 func (s *sharedLog) LoadSeatsAt(ctx context.Context, since time.Time) (*reservation.Stored, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -44,7 +39,7 @@ func (s *sharedLog) ApplyAt(ctx context.Context, head int64, ops []reservation.O
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if head != int64(len(s.log)) {
-		return 0, errcode.Wrap(errcode.Conflict, staleErr{}, "stale")
+		return 0, errcode.Wrap(errcode.Conflict, reservation.ErrStale, "stale")
 	}
 	if err := s.Store.Apply(ctx, ops); err != nil {
 		return 0, err
@@ -188,7 +183,7 @@ func nodesAgree(t *testing.T, seed uint64, edits, optimistic bool) {
 		if optimistic {
 			newEngine = reservation.NewOptimistic
 		}
-		e, err := newEngine(ctx, reservation.Config{}, reservation.Deps{Store: shared, Live: h, Clock: clk, QuotaClock: quota})
+		e, err := newEngine(ctx, reservation.Config{}, reservation.Deps{Store: shared, Log: shared, Live: h, Clock: clk, QuotaClock: quota})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -374,7 +369,7 @@ type remoteNotes struct {
 	remote []reservation.Change
 }
 
-func (n *remoteNotes) RemoteSessionChanged(id, kind string) {
+func (n *remoteNotes) RemoteSessionChanged(id string, kind reservation.ChangeKind) {
 	n.mu.Lock()
 	n.remote = append(n.remote, reservation.Change{SessionID: id, Kind: kind})
 	n.mu.Unlock()
@@ -395,7 +390,7 @@ func TestOtherNodeHearsChanges(t *testing.T) {
 		}
 		h := &live.Holder{}
 		h.Store(ls)
-		e, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: shared, Live: h, Clock: clk, Notify: n})
+		e, err := reservation.New(ctx, reservation.Config{}, reservation.Deps{Store: shared, Log: shared, Live: h, Clock: clk, Notify: n})
 		if err != nil {
 			t.Fatal(err)
 		}

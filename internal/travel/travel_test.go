@@ -128,7 +128,7 @@ func TestShuttleRideTimes(t *testing.T) {
 	}
 	lines := m.Source().Shuttles
 	if len(lines) != 8 {
-		t.Fatalf("%d shuttle lines, want the 8 pairs VENUES.md allows", len(lines))
+		t.Fatalf("%d shuttle lines, want the 8 pairs docs/venues.md allows", len(lines))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,11 +146,11 @@ func TestShuttleRideTimes(t *testing.T) {
 			}
 		})
 	}
-	// No shuttle pair VENUES.md rules out.
+	// No shuttle pair docs/venues.md rules out.
 	for _, l := range lines {
 		for _, banned := range []string{"venetian-wynn", "wynn-venetian", "venetian-caesars-forum", "caesars-forum-venetian"} {
 			if strings.HasSuffix(l.ID, banned) {
-				t.Errorf("shuttle %s: VENUES.md says there is none", l.ID)
+				t.Errorf("shuttle %s: docs/venues.md says there is none", l.ID)
 			}
 		}
 	}

@@ -387,6 +387,7 @@ func withProposedPack(opt *importer.Options, id string) error {
 	}
 	p, err := venuepack.Get(id)
 	if err != nil {
+		//lint:ignore ST1005 the page shows this sentence as it is
 		return errors.New("That venue pack is not one venuehop ships. Nothing was changed; check the file again.")
 	}
 	opt.Travel.Pack = p

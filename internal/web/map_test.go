@@ -147,25 +147,6 @@ func TestCatalogShowsNoWayBetweenResults(t *testing.T) {
 	}
 }
 
-// sortedByStart reports whether a catalog page lists its results in start
-// order (then a "previous" is meaningful even for relevance).
-func sortedByStart(t *testing.T, ix interface {
-	Snapshot() *conference.Snapshot
-}, body string) bool {
-	var last time.Time
-	for _, id := range resultIDs(body) {
-		s, ok := ix.Snapshot().Session(id)
-		if !ok {
-			t.Fatalf("unknown result %s", id)
-		}
-		if s.Start.Before(last) {
-			return false
-		}
-		last = s.Start
-	}
-	return true
-}
-
 func TestSessionPageSittingsOnOneDay(t *testing.T) {
 	// A content that runs twice on one day, in two venues.
 	c, err := demo.Generate(demo.Options{Seed: 1, Start: demoStart})

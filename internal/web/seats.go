@@ -226,13 +226,44 @@ const flashCookie = "vh_flash"
 
 // flash is the outcome of a seat action before it is put in words.
 type flash struct {
-	Code      string // a reservation status or one of the action codes below
+	Code      flashCode
 	SessionID string
 	Extra     string // conflicting session, position, seconds, unix time
 }
 
+// flashCode says what a seat action did: a reservation.Status (statusFlash)
+// or one of the action codes below. Codes travel in the flash cookie from a
+// form post to the page after its redirect, possibly served by another
+// node or a newer version: never rename one (TestFlashCodesNeverChange).
+type flashCode string
+
+const (
+	flashAccepted     flashCode = "accepted"      // an offer accepted
+	flashGaveUp       flashCode = "gave_up"       // a reservation cancelled
+	flashNone         flashCode = "none"          // nothing to cancel
+	flashReleased     flashCode = "released"      // too late to cancel: walk-up
+	flashWaiting      flashCode = "waiting"       // on the waitlist (Extra: position)
+	flashLeft         flashCode = "left"          // left the waitlist
+	flashNotWaiting   flashCode = "not_waiting"   // was not on the waitlist
+	flashHasOffer     flashCode = "has_offer"     // cannot wait: an offer is open
+	flashSeatsFree    flashCode = "seats_free"    // cannot wait: reserve instead
+	flashDeclined     flashCode = "declined"      // an offer declined
+	flashOfferExpired flashCode = "offer_expired" // the offer ran out of time
+	flashOfferEnded   flashCode = "offer_ended"   // the offer is no longer open
+	flashAutoOn       flashCode = "auto_on"       // offers accepted automatically
+	flashAutoOff      flashCode = "auto_off"      // offers wait to be accepted
+	flashSlow         flashCode = "slow"          // over the quota (Extra: seconds)
+	flashMessage      flashCode = "message"       // Extra is the text itself
+)
+
+// statusFlash is the flash of a reservation status.
+func statusFlash(s reservation.Status) flashCode { return flashCode(s) }
+
+// encode joins the parts with dots; a dot inside a part (a session id
+// may have one) is escaped too, or the cookie would not split back.
 func (f flash) encode() string {
-	return url.QueryEscape(f.Code) + "." + url.QueryEscape(f.SessionID) + "." + url.QueryEscape(f.Extra)
+	esc := func(v string) string { return strings.ReplaceAll(url.QueryEscape(v), ".", "%2E") }
+	return esc(string(f.Code)) + "." + esc(f.SessionID) + "." + esc(f.Extra)
 }
 
 func decodeFlash(v string) (flash, bool) {
@@ -241,12 +272,14 @@ func decodeFlash(v string) (flash, bool) {
 		return flash{}, false
 	}
 	var f flash
+	var code string
 	var err error
-	for i, dst := range []*string{&f.Code, &f.SessionID, &f.Extra} {
+	for i, dst := range []*string{&code, &f.SessionID, &f.Extra} {
 		if *dst, err = url.QueryUnescape(parts[i]); err != nil {
 			return flash{}, false
 		}
 	}
+	f.Code = flashCode(code)
 	return f, f.Code != ""
 }
 
@@ -286,17 +319,17 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 	}
 	n, _ := strconv.Atoi(f.Extra)
 	switch f.Code {
-	case string(reservation.Reserved), "accepted":
+	case statusFlash(reservation.Reserved), flashAccepted:
 		v.Kind = "ok"
 		v.Text = "Reserved: your seat in " + title + " is held until " + release + ": check in before then, or it goes to the walk-up line."
 		s.warningWords(snap, f.Extra, &v)
-	case string(reservation.Already):
+	case statusFlash(reservation.Already):
 		v.Text = "Already yours: you hold a seat in " + title + " (held until " + release + ")."
 		s.warningWords(snap, f.Extra, &v)
-	case string(reservation.Full):
+	case statusFlash(reservation.Full):
 		v.Kind = "warn"
 		v.Text = "Full: every seat in " + title + " is taken. Join the waitlist? You get an offer when a seat frees."
-	case string(reservation.Conflict):
+	case statusFlash(reservation.Conflict):
 		v.Kind = "warn"
 		v.Text = "Not reserved: " + title + " conflicts with "
 		v.LinkText = "another session"
@@ -304,57 +337,57 @@ func (s *Server) flashWords(snap *conference.Snapshot, f flash) flashView {
 			v.Link, v.LinkText = "/sessions/"+url.PathEscape(other.ID), other.Title
 		}
 		v.After = ", which you hold at the same time. Cancel that one first."
-	case string(reservation.CapReached):
+	case statusFlash(reservation.CapReached):
 		v.Kind = "warn"
 		cap := 0
 		if s.seats != nil {
 			cap = s.seats.Config().DailyCap
 		}
 		v.Text = "Daily cap reached: you already hold " + strconv.Itoa(cap) + " reservations that day."
-	case string(reservation.NotOpen):
+	case statusFlash(reservation.NotOpen):
 		v.Text = "Not yet: reservations open at " + snap.Local(time.Unix(int64(n), 0)).Format("15:04 on Mon 2 Jan") + "."
-	case string(reservation.Closed):
+	case statusFlash(reservation.Closed):
 		v.Text = "Closed: reservations for " + title + " ended at " + release + "; the seats went to the walk-up line."
-	case string(reservation.NotReservable):
+	case statusFlash(reservation.NotReservable):
 		v.Text = title + " is walk-up: there are no reservations, just walk in."
-	case string(reservation.Cancelled):
+	case statusFlash(reservation.Cancelled):
 		v.Kind = "bad"
 		v.Text = title + " is cancelled."
-	case string(reservation.Unknown):
+	case statusFlash(reservation.Unknown):
 		v.Kind = "bad"
 		v.Text = "There is no such session."
-	case "gave_up":
+	case flashGaveUp:
 		v.Kind = "ok"
 		v.Text = "Cancelled: you gave up your seat in " + title + "; it goes to the next on the waitlist."
-	case "none":
+	case flashNone:
 		v.Text = "You hold no seat in " + title + "."
-	case "released":
+	case flashReleased:
 		v.Text = "Your seat in " + title + " went to the walk-up line at " + release + "; there is nothing left to cancel."
-	case "waiting":
+	case flashWaiting:
 		v.Kind = "ok"
 		v.Text = "On the waitlist for " + title + ": you are number " + strconv.Itoa(n) + " in line. A freed seat is offered to you here and on My seats."
-	case "left":
+	case flashLeft:
 		v.Kind = "ok"
 		v.Text = "You left the waitlist for " + title + "."
-	case "not_waiting":
+	case flashNotWaiting:
 		v.Text = "You are not on the waitlist for " + title + "."
-	case "has_offer":
+	case flashHasOffer:
 		v.Text = "A seat in " + title + " is on offer to you: accept it."
-	case "seats_free":
+	case flashSeatsFree:
 		v.Text = "Seats are free in " + title + ": reserve one instead of waiting."
-	case "declined":
+	case flashDeclined:
 		v.Text = "Declined: the seat in " + title + " goes to the next in line."
-	case "offer_expired":
+	case flashOfferExpired:
 		v.Kind = "warn"
 		v.Text = "Too late: the offer for " + title + " has expired; the seat went to the next in line."
-	case "offer_ended":
+	case flashOfferEnded:
 		v.Text = "That offer is no longer open."
-	case "auto_on":
+	case flashAutoOn:
 		v.Kind = "ok"
 		v.Text = "Offers are now accepted automatically: a freed seat becomes your reservation at once."
-	case "auto_off":
+	case flashAutoOff:
 		v.Text = "Offers now wait for you to accept them."
-	case "slow":
+	case flashSlow:
 		v.Kind = "warn"
 		v.Text = "Too many requests: wait " + strconv.Itoa(max(n, 1)) + " s and try again."
 	default:
@@ -422,7 +455,7 @@ func (s *Server) seatAction(w http.ResponseWriter, r *http.Request, act func(ctx
 		if d, ok := reservation.RetryAfter(err); ok {
 			secs := int(d.Seconds() + 0.999)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			fl, err = flash{Code: "slow", SessionID: fl.SessionID, Extra: strconv.Itoa(secs)}, nil
+			fl, err = flash{Code: flashSlow, SessionID: fl.SessionID, Extra: strconv.Itoa(secs)}, nil
 		}
 	}
 	if err != nil {
@@ -477,7 +510,7 @@ func (s *Server) handleReserve(w http.ResponseWriter, r *http.Request) {
 			return flash{SessionID: se.ID}, err
 		}
 		res := ans.Results[0]
-		fl := flash{Code: string(res.Status), SessionID: se.ID, Extra: res.ConflictWith}
+		fl := flash{Code: statusFlash(res.Status), SessionID: se.ID, Extra: res.ConflictWith}
 		if res.OpensAt != nil {
 			fl.Extra = strconv.FormatInt(res.OpensAt.Unix(), 10)
 		}
@@ -502,11 +535,11 @@ func (s *Server) handleCancelSeat(w http.ResponseWriter, r *http.Request) {
 		err = s.seats.Cancel(ctx, u.ID, se.ID)
 		switch {
 		case err == nil:
-			return flash{Code: "gave_up", SessionID: se.ID}, nil
+			return flash{Code: flashGaveUp, SessionID: se.ID}, nil
 		case errcode.Is(err, errcode.NotFound):
-			return flash{Code: "none", SessionID: se.ID}, nil
+			return flash{Code: flashNone, SessionID: se.ID}, nil
 		case errcode.Is(err, errcode.Conflict):
-			return flash{Code: "released", SessionID: se.ID}, nil
+			return flash{Code: flashReleased, SessionID: se.ID}, nil
 		}
 		return flash{SessionID: se.ID}, err
 	})
@@ -520,7 +553,7 @@ func (s *Server) handleJoinWaitlist(w http.ResponseWriter, r *http.Request) {
 		}
 		pos, err := s.seats.JoinWaitlist(ctx, u.ID, se.ID)
 		if err == nil {
-			return flash{Code: "waiting", SessionID: se.ID, Extra: strconv.Itoa(pos)}, nil
+			return flash{Code: flashWaiting, SessionID: se.ID, Extra: strconv.Itoa(pos)}, nil
 		}
 		if !errcode.Is(err, errcode.Conflict) && !errcode.Is(err, errcode.NotFound) {
 			return flash{SessionID: se.ID}, err
@@ -539,22 +572,22 @@ func (s *Server) whyNotWaiting(ctx context.Context, u *account.User, snap *confe
 	c, _ := s.seats.Count(se.ID)
 	switch {
 	case se.Cancelled:
-		fl.Code = string(reservation.Cancelled)
+		fl.Code = statusFlash(reservation.Cancelled)
 	case !se.Reservable || !se.Scheduled():
-		fl.Code = string(reservation.NotReservable)
+		fl.Code = statusFlash(reservation.NotReservable)
 	case !cfg.Open.IsZero() && now.Before(cfg.Open):
-		fl.Code, fl.Extra = string(reservation.NotOpen), strconv.FormatInt(cfg.Open.Unix(), 10)
+		fl.Code, fl.Extra = statusFlash(reservation.NotOpen), strconv.FormatInt(cfg.Open.Unix(), 10)
 	case !now.Before(cfg.Release(se)):
-		fl.Code = string(reservation.Closed)
+		fl.Code = statusFlash(reservation.Closed)
 	case mine.reserved[se.ID]:
-		fl.Code = string(reservation.Already)
+		fl.Code = statusFlash(reservation.Already)
 	case mine.offers[se.ID].ID != "":
-		fl.Code = "has_offer"
+		fl.Code = flashHasOffer
 	case c.Available() > 0:
-		fl.Code = "seats_free"
+		fl.Code = flashSeatsFree
 	default:
 		var ce *errcode.Error
-		fl.Code = "message"
+		fl.Code = flashMessage
 		if errors.As(err, &ce) {
 			fl.Extra = strings.ToUpper(ce.Message[:1]) + ce.Message[1:] + "."
 		}
@@ -571,9 +604,9 @@ func (s *Server) handleLeaveWaitlist(w http.ResponseWriter, r *http.Request) {
 		err = s.seats.LeaveWaitlist(ctx, u.ID, se.ID)
 		switch {
 		case err == nil:
-			return flash{Code: "left", SessionID: se.ID}, nil
+			return flash{Code: flashLeft, SessionID: se.ID}, nil
 		case errcode.Is(err, errcode.NotFound):
-			return flash{Code: "not_waiting", SessionID: se.ID}, nil
+			return flash{Code: flashNotWaiting, SessionID: se.ID}, nil
 		}
 		return flash{SessionID: se.ID}, err
 	})
@@ -600,22 +633,21 @@ func (s *Server) handleOfferAction(w http.ResponseWriter, r *http.Request) {
 			var res reservation.Result
 			res, err = s.seats.Accept(ctx, u.ID, id)
 			if err == nil {
-				fl.Code, fl.SessionID, fl.Extra = string(res.Status), res.SessionID, res.ConflictWith
+				fl.Code, fl.SessionID, fl.Extra = statusFlash(res.Status), res.SessionID, res.ConflictWith
 				if res.Status == reservation.Reserved {
-					fl.Code = "accepted"
+					fl.Code = flashAccepted
 				}
 			}
 		} else {
 			err = s.seats.Decline(ctx, u.ID, id)
-			fl.Code = "declined"
+			fl.Code = flashDeclined
 		}
 		if errcode.Is(err, errcode.Conflict) {
 			// Expired, declined or accepted meanwhile.
-			var ce *errcode.Error
-			if errors.As(err, &ce) && strings.Contains(ce.Message, "expired") {
-				return flash{Code: "offer_expired", SessionID: sessionID}, nil
+			if errors.Is(err, reservation.ErrOfferExpired) {
+				return flash{Code: flashOfferExpired, SessionID: sessionID}, nil
 			}
-			return flash{Code: "offer_ended", SessionID: sessionID}, nil
+			return flash{Code: flashOfferEnded, SessionID: sessionID}, nil
 		}
 		if err != nil {
 			return fl, err
@@ -631,9 +663,9 @@ func (s *Server) handleAutoAccept(w http.ResponseWriter, r *http.Request) {
 			return flash{}, err
 		}
 		if on {
-			return flash{Code: "auto_on"}, nil
+			return flash{Code: flashAutoOn}, nil
 		}
-		return flash{Code: "auto_off"}, nil
+		return flash{Code: flashAutoOff}, nil
 	})
 }
 
@@ -733,7 +765,7 @@ func (s *Server) handleMySeats(w http.ResponseWriter, r *http.Request) {
 		res := status[se.ID]
 		release := lead.Release(se)
 		it := heldItem{sessionItem: newSessionItem(snap, se), Release: snap.Local(release).Format("15:04"),
-			Status: res.Status, Past: !now.Before(release)}
+			Status: string(res.Status), Past: !now.Before(release)}
 		if res.CheckedIn != nil {
 			it.CheckedIn = snap.Local(*res.CheckedIn).Format("15:04")
 		}

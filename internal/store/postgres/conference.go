@@ -10,6 +10,8 @@ import (
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 	"venuehop/internal/store/seatcheck"
 )
 
@@ -49,46 +51,15 @@ func decodeConference(rev int64, body []byte) (*conference.Conference, error) {
 // unique violation, reported as the same conflict. The seat guard's
 // capacities and times (session_seats) change in the same transaction.
 func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, baseRev int64) (int64, error) {
-	if c == nil {
-		return 0, errcode.New(errcode.Invalid, "no conference to save")
-	}
-	body, err := json.Marshal(c)
-	if err != nil {
-		return 0, errcode.Wrap(errcode.Invalid, err, "conference cannot be encoded")
-	}
-	conflict := func(newest int64) error {
-		return errcode.New(errcode.Conflict,
-			"the conference changed meanwhile: newest revision is %d, this change was based on %d; reload and retry", newest, baseRev)
-	}
-	var rev int64
-	err = s.inTx(ctx, "saving the conference", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		var newest int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(rev), 0) FROM conference_revisions`).Scan(&newest); err != nil {
-			return err
-		}
-		if newest != baseRev {
-			return conflict(newest)
-		}
-		rev = newest + 1
-		if _, err := tx.Exec(ctx, `INSERT INTO conference_revisions (rev, body) VALUES ($1, $2)`, rev, body); err != nil {
-			if isUnique(err) {
-				return conflict(rev)
-			}
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM conference_revisions WHERE rev <= $1`, rev-keepRevisions); err != nil {
-			return err
-		}
-		// Other nodes (Watch) hear of the new revision at commit.
-		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', current_schema() || ':conf')`); err != nil {
-			return err
-		}
-		return syncSessions(ctx, tx, c)
-	})
+	body, err := store.EncodeConference(c)
 	if err != nil {
 		return 0, err
 	}
-	return rev, nil
+	op := &reservation.Op{Kind: reservation.OpConference, Conference: c, Seq: baseRev}
+	if err := s.inPipeline(ctx, func(p *seatPipe) error { queueConference(p, op, body); return nil }); err != nil {
+		return 0, dbErr(seatErr(err), "saving the conference")
+	}
+	return baseRev + 1, nil
 }
 
 // guardCapacity is the most seats Apply lets a session's reservations and
@@ -102,11 +73,11 @@ func guardCapacity(se *conference.Session, capacities map[string]int) int64 {
 	return int64(max(0, capacities[se.ID]))
 }
 
-// syncSessions writes the guard's inputs for c's sessions into
+// queueSessions writes the guard's inputs for c's sessions into
 // session_seats; sessions no longer in c get capacity 0. Rows whose values
 // do not change are not rewritten, so a save during a rush leaves the hot
 // counter rows alone.
-func syncSessions(ctx context.Context, tx pgx.Tx, c *conference.Conference) error {
+func queueSessions(b queuer, c *conference.Conference) {
 	caps := seatcheck.Capacities(c)
 	n := len(c.Sessions)
 	ids := make([]string, n)
@@ -122,19 +93,14 @@ func syncSessions(ctx context.Context, tx pgx.Tx, c *conference.Conference) erro
 			starts[i], ends[i] = &st, &en
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO session_seats (session, capacity, start_at, end_at)
+	b.Queue(`INSERT INTO session_seats (session, capacity, start_at, end_at)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
 		ON CONFLICT (session) DO UPDATE SET capacity = EXCLUDED.capacity, start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at
 		WHERE (session_seats.capacity, session_seats.start_at, session_seats.end_at)
 		      IS DISTINCT FROM (EXCLUDED.capacity, EXCLUDED.start_at, EXCLUDED.end_at)`,
-		ids, capacity, starts, ends); err != nil {
-		return fmt.Errorf("writing session capacities: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE session_seats SET capacity = 0, start_at = NULL, end_at = NULL
-		WHERE NOT (session = ANY($1::text[])) AND (capacity <> 0 OR start_at IS NOT NULL)`, ids); err != nil {
-		return fmt.Errorf("writing session capacities: %w", err)
-	}
-	return nil
+		ids, capacity, starts, ends)
+	b.Queue(`UPDATE session_seats SET capacity = 0, start_at = NULL, end_at = NULL
+		WHERE NOT (session = ANY($1::text[])) AND (capacity <> 0 OR start_at IS NOT NULL)`, ids)
 }
 
 // Check verifies the database: a schema version this binary knows, a
@@ -157,7 +123,25 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
-	var problems []string
+	problems, err := s.checkSchema(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	stored, more, err := checkConference(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, more...)
+	in, guards, err := readSeats(ctx, tx, stored)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, seatcheck.Problems(in)...)
+	return append(problems, checkGuards(stored, guards)...), nil
+}
+
+// checkSchema compares the applied migrations with this binary's.
+func (s *Store) checkSchema(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	applied, err := collect(ctx, tx, `SELECT version FROM schema_migrations ORDER BY version`, nil, func(r pgx.Rows) (int64, error) {
 		var v int64
 		return v, r.Scan(&v)
@@ -165,6 +149,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	var problems []string
 	have := map[int64]bool{}
 	for _, v := range applied {
 		have[v] = true
@@ -181,38 +166,47 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			problems = append(problems, fmt.Sprintf("schema: version %d is unknown to this venuehop (max %d)", v, len(s.migrations)))
 		}
 	}
+	return problems, nil
+}
 
-	var stored *conference.Conference
+// checkConference decodes and validates the newest revision (nil when
+// none is stored: an empty store is healthy).
+func checkConference(ctx context.Context, tx pgx.Tx) (*conference.Conference, []string, error) {
 	var rev int64
 	var body []byte
-	err = tx.QueryRow(ctx, `SELECT rev, body FROM conference_revisions ORDER BY rev DESC LIMIT 1`).Scan(&rev, &body)
+	err := tx.QueryRow(ctx, `SELECT rev, body FROM conference_revisions ORDER BY rev DESC LIMIT 1`).Scan(&rev, &body)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil, nil
 	case err != nil:
-		return nil, err
-	default:
-		c, err := decodeConference(rev, body)
-		if err != nil {
-			problems = append(problems, err.Error())
-			break
-		}
-		stored = c
-		for _, p := range conference.Validate(c, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
-			if !p.Warning {
-				problems = append(problems, fmt.Sprintf("conference revision %d: %s", rev, p))
-			}
+		return nil, nil, err
+	}
+	c, err := decodeConference(rev, body)
+	if err != nil {
+		return nil, []string{err.Error()}, nil
+	}
+	var problems []string
+	for _, p := range conference.Validate(c, conference.ValidateOptions{RoomOverlapIsWarning: true}) {
+		if !p.Warning {
+			problems = append(problems, fmt.Sprintf("conference revision %d: %s", rev, p))
 		}
 	}
+	return c, problems, nil
+}
 
+// guardRow is one session's seat guard inputs (session_seats).
+type guardRow struct {
+	capacity   int64
+	start, end *int64
+}
+
+// readSeats reads what seatcheck checks, and the guard rows.
+func readSeats(ctx context.Context, tx pgx.Tx, stored *conference.Conference) (seatcheck.Input, map[string]guardRow, error) {
 	in := seatcheck.Input{Conf: stored, Counters: map[string]seatcheck.Counter{}, OpenOffers: map[string]int64{}}
-	type guardRow struct {
-		capacity   int64
-		start, end *int64
-	}
 	guards := map[string]guardRow{}
 	rows, err := tx.Query(ctx, `SELECT session, reserved, held, capacity, start_at, end_at FROM session_seats`)
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	for rows.Next() {
 		var id string
@@ -220,7 +214,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 		var g guardRow
 		if err := rows.Scan(&id, &c.Reserved, &c.Held, &g.capacity, &g.start, &g.end); err != nil {
 			rows.Close()
-			return nil, err
+			return in, nil, err
 		}
 		// Rows written only for the guard (no seat ever) are not seats.
 		if c.Reserved != 0 || c.Held != 0 {
@@ -230,7 +224,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	in.Active, err = collect(ctx, tx, `SELECT attendee, session FROM reservations WHERE ended = 0 ORDER BY attendee, session`, nil,
 		func(r pgx.Rows) (seatcheck.Holding, error) {
@@ -238,7 +232,7 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			return h, r.Scan(&h.Attendee, &h.Session)
 		})
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	type offerCount struct {
 		session string
@@ -249,11 +243,11 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			var o offerCount
 			return o, r.Scan(&o.session, &o.n)
 		})
-	if err != nil {
-		return nil, err
-	}
 	for _, o := range counts {
 		in.OpenOffers[o.session] = o.n
+	}
+	if err != nil {
+		return in, nil, err
 	}
 	// Check-ins of attendees without an account (the API refuses them;
 	// older stores may hold some). A store with no account at all keeps
@@ -264,30 +258,31 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			var h seatcheck.Holding
 			return h, r.Scan(&h.Attendee, &h.Session)
 		})
-	if err != nil {
-		return nil, err
-	}
-	problems = append(problems, seatcheck.Problems(in)...)
+	return in, guards, err
+}
 
-	// The guard must see what the conference says, or it would refuse
-	// good reservations or let bad ones through.
-	if stored != nil {
-		caps := seatcheck.Capacities(stored)
-		for i := range stored.Sessions {
-			se := &stored.Sessions[i]
-			g, ok := guards[se.ID]
-			want := guardCapacity(se, caps)
-			switch {
-			case !ok:
-				problems = append(problems, fmt.Sprintf("session %s: no seat guard row (session_seats)", se.ID))
-			case g.capacity != want:
-				problems = append(problems, fmt.Sprintf("session %s: the seat guard allows %d seats but the conference gives %d", se.ID, g.capacity, want))
-			case se.Scheduled() && (g.start == nil || g.end == nil || *g.start != se.Start.UnixMilli() || *g.end != se.End.UnixMilli()):
-				problems = append(problems, fmt.Sprintf("session %s: the seat guard has other times than the conference", se.ID))
-			}
+// checkGuards: the guard must see what the conference says, or it would
+// refuse good reservations or let bad ones through.
+func checkGuards(stored *conference.Conference, guards map[string]guardRow) []string {
+	if stored == nil {
+		return nil
+	}
+	var problems []string
+	caps := seatcheck.Capacities(stored)
+	for i := range stored.Sessions {
+		se := &stored.Sessions[i]
+		g, ok := guards[se.ID]
+		want := guardCapacity(se, caps)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("session %s: no seat guard row (session_seats)", se.ID))
+		case g.capacity != want:
+			problems = append(problems, fmt.Sprintf("session %s: the seat guard allows %d seats but the conference gives %d", se.ID, g.capacity, want))
+		case se.Scheduled() && (g.start == nil || g.end == nil || *g.start != se.Start.UnixMilli() || *g.end != se.End.UnixMilli()):
+			problems = append(problems, fmt.Sprintf("session %s: the seat guard has other times than the conference", se.ID))
 		}
 	}
-	return problems, nil
+	return problems
 }
 
 // collect runs a query and scans every row with scan.

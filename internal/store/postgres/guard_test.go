@@ -67,8 +67,7 @@ func nodesWith(t *testing.T, n int, c *conference.Conference) []*Store {
 
 func isGuard(err error, rule string) bool {
 	var g *GuardError
-	var stale interface{ StaleSeats() bool }
-	return errcode.Is(err, errcode.Conflict) && errors.As(err, &g) && g.Rule == rule && errors.As(err, &stale) && stale.StaleSeats()
+	return errcode.Is(err, errcode.Conflict) && errors.As(err, &g) && g.Rule == rule && errors.Is(err, reservation.ErrStale)
 }
 
 // TestGuardNeverOverbooks: three "nodes" each believe every seat is free

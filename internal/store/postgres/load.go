@@ -69,8 +69,10 @@ func (s *Store) Load(ctx context.Context, fill func(ctx context.Context, tx pgx.
 			if err != nil {
 				return err
 			}
-			if err := syncSessions(ctx, tx, c); err != nil {
-				return err
+			b := &pgx.Batch{}
+			queueSessions(b, c)
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("writing session capacities: %w", err)
 			}
 		}
 		for _, q := range []string{

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -49,7 +48,7 @@ const (
 
 // StaleError is what ApplyAt returns (inside an errcode.Conflict) when the
 // head it was given is no longer the newest entry: another node committed
-// first. Nothing was written.
+// first. Nothing was written. It matches reservation.ErrStale.
 type StaleError struct {
 	Head int64 // the head the caller believed newest
 }
@@ -58,8 +57,8 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("seat log: entry %d is no longer the newest (another node committed first)", e.Head)
 }
 
-// StaleSeats marks the error for reservation.IsStale.
-func (e *StaleError) StaleSeats() bool { return true }
+// Is makes the error match reservation.ErrStale.
+func (e *StaleError) Is(target error) bool { return target == reservation.ErrStale }
 
 func staleHead(head int64) error {
 	return errcode.Wrap(errcode.Conflict, &StaleError{Head: head}, "the seats changed meanwhile (another node committed first); nothing was saved, reload and retry")
@@ -71,14 +70,14 @@ func isStaleHead(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.ConstraintName == "seat_head_newest"
 }
 
-// ApplyAt writes ops as entry head+1 of the log, in one transaction and the
-// same round trips as Apply: the head UPDATE, the log entry, its NOTIFY
-// (delivered at commit) and the ops' statements go in the first pipelined
-// batch. The head UPDATE is first. It writes -1 instead of head+1 when the
-// row it finds (after waiting for the lock another node's ApplyAt holds)
-// is not head; the seat_head_newest constraint then aborts the
-// transaction, and PostgreSQL skips the rest of the pipeline, so a stale
-// batch costs one row-lock wait and writes nothing. The error satisfies
+// ApplyAt writes ops as entry head+1 of the log, in one transaction and
+// one round trip with Apply's statements (seatwrite.go): the head UPDATE
+// comes first, then the log entry, its NOTIFY (delivered at commit) and
+// the ops. The head UPDATE writes -1 instead of head+1 when the row it
+// finds (after waiting for the lock another node's commit holds) is not
+// head; the seat_head_newest constraint then aborts the transaction, and
+// PostgreSQL skips the rest of the pipeline, so a stale batch costs one
+// row-lock wait and writes nothing. The error satisfies
 // reservation.IsStale. OpQuota ops are kept in the entry and written to
 // no table. Empty ops still make an entry.
 func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (int64, error) {
@@ -87,30 +86,26 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 		return 0, err
 	}
 	next := head + 1
-	err = s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
-		var headRows int64 = -1
-		err := applyTx(ctx, tx, ops, func(b *pgx.Batch) {
-			s.queueIdleLimit(b)
-			b.Queue(`UPDATE seat_head SET seq = CASE WHEN seq = $1 THEN seq + 1 ELSE -1 END`, head).
-				Exec(func(ct pgconn.CommandTag) error {
-					headRows = ct.RowsAffected()
-					return nil
-				})
-			queueEntry(b, next, body)
-		})
-		switch {
-		case isStaleHead(err):
-			return staleHead(head)
-		case err != nil:
-			return err
-		case headRows != 1:
-			return errcode.New(errcode.Internal, "%s: the seat_head table has %d rows, want 1 (migration 0002)", s.where, headRows)
-		}
-		return nil
+	var headRows int64
+	err = s.inPipeline(ctx, func(p *seatPipe) error {
+		headRows = -1
+		p.Queue(`UPDATE seat_head SET seq = CASE WHEN seq = $1 THEN seq + 1 ELSE -1 END`, head).
+			Exec(func(ct pgconn.CommandTag) error {
+				headRows = ct.RowsAffected()
+				return nil
+			})
+		queueEntry(p, next, body)
+		return queueWrite(p, ops)
 	})
-	if err != nil {
-		return 0, err
+	switch {
+	case isStaleHead(err):
+		return 0, staleHead(head)
+	case err != nil:
+		return 0, dbErr(seatErr(err), "saving seats")
+	case headRows != 1:
+		return 0, errcode.New(errcode.Internal, "%s: the seat_head table has %d rows, want 1 (migration 0002)", s.where, headRows)
 	}
+	s.crashPoint("committed")
 	return next, nil
 }
 
@@ -120,60 +115,93 @@ func (s *Store) ApplyAt(ctx context.Context, head int64, ops []reservation.Op) (
 // node gets its turn), reads the entries after head and the newest
 // conference revision in a snapshot taken after the lock, lets decide
 // turn them and the node's requests into ops, and writes those as the
-// next entry. With no ops nothing is written and the newest head is
+// next entry. Two round trips: the lock with the read, then the writes
+// with the COMMIT. With no ops nothing is written and the newest head is
 // returned. decide runs again if the transaction is retried (a
 // serialization failure); an error from it rolls everything back.
 func (s *Store) ApplyLocked(ctx context.Context, head int64, decide func(entries []reservation.LogEntry, confRev int64, complete bool) ([]reservation.Op, error)) (int64, error) {
 	var newHead int64
-	err := s.inTx(ctx, "saving seats", pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.retrying(ctx, func() error {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Release()
 		var cur int64
+		var read logRead
 		b := &pgx.Batch{}
-		s.queueIdleLimit(b)
+		b.Queue(`BEGIN`)
+		s.queueSeatSettings(b)
 		b.Queue(`SELECT seq FROM seat_head FOR UPDATE`).QueryRow(func(row pgx.Row) error { return row.Scan(&cur) })
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		b.Queue(sinceSQL, head).Query(func(rows pgx.Rows) error { return read.scan(rows, s.where) })
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			endFailed(ctx, conn)
 			return err
 		}
-		entries, confRev, complete, err := s.since(ctx, tx, head)
-		if err != nil {
-			return err
-		}
-		ops, err := decide(entries, confRev, complete)
-		if err != nil {
-			return err
-		}
-		if len(ops) == 0 {
+		ops, err := decide(read.entries, read.confRev, read.complete(head))
+		if err == nil && len(ops) == 0 {
 			newHead = cur
-			return nil
+			_, err = conn.Exec(ctx, `COMMIT`)
+		} else if err == nil {
+			err = s.writeLocked(ctx, conn.Conn(), cur+1, ops)
+			newHead = cur + 1
 		}
-		body, err := encodeOps(ops)
 		if err != nil {
-			return err
+			endFailed(ctx, conn)
 		}
-		next := cur + 1
-		newHead = next
-		return applyTx(ctx, tx, ops, func(b *pgx.Batch) {
-			b.Queue(`UPDATE seat_head SET seq = $1`, next)
-			queueEntry(b, next, body)
-		})
+		return err
 	})
 	if err != nil {
-		return 0, err
+		return 0, dbErr(seatErr(err), "saving seats")
 	}
+	s.crashPoint("committed")
 	return newHead, nil
 }
 
-// queueIdleLimit makes PostgreSQL end this transaction's session if it sits
-// idle longer than logIdle while holding seat_head's lock — a node frozen
-// mid-commit (a paused VM, a stopped process) would otherwise stop every
-// node's commits until its TCP connection died. Nothing of it is
-// committed; that node reloads when it wakes.
-func (s *Store) queueIdleLimit(b *pgx.Batch) {
-	b.Queue(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, strconv.FormatInt(s.logIdle.Milliseconds(), 10))
+// writeLocked writes ops as entry next and commits, under seat_head's
+// lock.
+func (s *Store) writeLocked(ctx context.Context, conn *pgx.Conn, next int64, ops []reservation.Op) error {
+	body, err := encodeOps(ops)
+	if err != nil {
+		return err
+	}
+	p := s.newPipe()
+	p.Queue(`UPDATE seat_head SET seq = $1`, next)
+	queueEntry(p, next, body)
+	if err := queueWrite(p, ops); err != nil {
+		return err
+	}
+	p.Queue(`COMMIT`)
+	return p.send(ctx, conn)
+}
+
+// queuer is a pgx.Batch or a seatPipe.
+type queuer interface {
+	Queue(sql string, args ...any) *pgx.QueuedQuery
+}
+
+// queueSeatSettings sets a seat transaction's two settings (SET LOCAL):
+//
+//   - idle_in_transaction_session_timeout: PostgreSQL ends the session if
+//     it sits idle longer than logIdle while holding seat_head's lock — a
+//     node frozen mid-commit (a paused VM, a stopped process) would
+//     otherwise stop every node's commits until its TCP connection died.
+//     Nothing of it is committed; that node reloads when it wakes.
+//   - plan_cache_mode = force_custom_plan: the seat tables start empty
+//     and grow by the hundred thousand in a rush, and PostgreSQL keeps a
+//     prepared statement's generic plan once it has one; a plan made on
+//     the empty reservations table (a scan of every active reservation)
+//     cost the overlap check of every later commit 8 ms. A custom plan is
+//     made with the tables' real sizes and the batch's real arrays; the
+//     statements are written to plan in microseconds.
+func (s *Store) queueSeatSettings(b queuer) {
+	b.Queue(`SELECT set_config('idle_in_transaction_session_timeout', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`,
+		strconv.FormatInt(s.logIdle.Milliseconds(), 10))
 }
 
 // queueEntry writes log entry seq, announces it (NOTIFY is delivered at
 // commit) and now and then prunes old entries.
-func queueEntry(b *pgx.Batch, seq int64, body []byte) {
+func queueEntry(b queuer, seq int64, body []byte) {
 	b.Queue(`INSERT INTO seat_log (seq, ops) VALUES ($1, $2)`, seq, body)
 	b.Queue(`SELECT pg_notify('`+notifyChannel+`', current_schema() || ':' || $1::bigint::text)`, seq)
 	if seq%pruneEvery == 0 {
@@ -181,7 +209,7 @@ func queueEntry(b *pgx.Batch, seq int64, body []byte) {
 	}
 }
 
-func queuePrune(b *pgx.Batch, upTo int64, olderThan time.Duration) {
+func queuePrune(b queuer, upTo int64, olderThan time.Duration) {
 	b.Queue(`DELETE FROM seat_log WHERE seq <= $1 AND committed_at < now() - $2::bigint * interval '1 millisecond'`,
 		upTo, olderThan.Milliseconds())
 }
@@ -214,101 +242,61 @@ func (s *Store) Since(ctx context.Context, head int64) ([]reservation.LogEntry, 
 func (s *Store) since(ctx context.Context, db interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, head int64) ([]reservation.LogEntry, int64, bool, error) {
-	// Scalar subqueries and a LATERAL range scan: the plan stays an index
-	// scan from head on, whatever the (often missing) statistics say.
-	rows, err := db.Query(ctx, `SELECT (SELECT seq FROM seat_head), (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions), l.seq, l.ops
-		FROM (VALUES (1)) AS one (x)
-		LEFT JOIN LATERAL (SELECT seq, ops FROM seat_log WHERE seq > $1 ORDER BY seq) l ON true
-		ORDER BY l.seq`, head)
+	rows, err := db.Query(ctx, sinceSQL, head)
 	if err != nil {
 		return nil, 0, false, dbErr(err, "reading the seat log")
 	}
+	var read logRead
+	if err := read.scan(rows, s.where); err != nil {
+		return nil, 0, false, err
+	}
+	return read.entries, read.confRev, read.complete(head), nil
+}
+
+// sinceSQL reads the head, the newest conference revision and the
+// entries after $1. Scalar subqueries and a LATERAL range scan: the plan
+// stays an index scan from head on, whatever the (often missing)
+// statistics say.
+const sinceSQL = `SELECT (SELECT seq FROM seat_head), (SELECT COALESCE(MAX(rev), 0) FROM conference_revisions), l.seq, l.ops
+	FROM (VALUES (1)) AS one (x)
+	LEFT JOIN LATERAL (SELECT seq, ops FROM seat_log WHERE seq > $1 ORDER BY seq) l ON true
+	ORDER BY l.seq`
+
+// logRead is what sinceSQL returned.
+type logRead struct {
+	entries         []reservation.LogEntry
+	newest, confRev int64
+}
+
+func (r *logRead) scan(rows pgx.Rows, where string) error {
 	defer rows.Close()
-	var entries []reservation.LogEntry
-	var newest, confRev int64
 	for rows.Next() {
 		var seq *int64
 		var body []byte
-		if err := rows.Scan(&newest, &confRev, &seq, &body); err != nil {
-			return nil, 0, false, dbErr(err, "reading the seat log")
+		if err := rows.Scan(&r.newest, &r.confRev, &seq, &body); err != nil {
+			return dbErr(err, "reading the seat log")
 		}
 		if seq == nil {
 			continue // no entry after head: the LEFT JOIN's one row
 		}
 		ops, err := decodeOps(body)
 		if err != nil {
-			return nil, 0, false, errcode.Wrap(errcode.Internal, err, "%s: seat log entry %d does not decode", s.where, *seq)
+			return errcode.Wrap(errcode.Internal, err, "%s: seat log entry %d does not decode", where, *seq)
 		}
-		entries = append(entries, reservation.LogEntry{Seq: *seq, Ops: ops})
+		r.entries = append(r.entries, reservation.LogEntry{Seq: *seq, Ops: ops})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, false, dbErr(err, "reading the seat log")
+		return dbErr(err, "reading the seat log")
 	}
-	// Entries are numbered without gaps and pruned from the oldest, so
-	// the count tells whether the first ones are missing.
-	complete := head <= newest && int64(len(entries)) == newest-head
-	return entries, confRev, complete, nil
+	return nil
 }
 
-// logOp is an Op as the log keeps it: JSON with short names, empty fields
-// left out, instants in Unix milliseconds (the precision of the seat
-// tables) and decoded in UTC. A zero instant stays zero.
-type logOp struct {
-	Kind      reservation.OpKind `json:"k"`
-	Attendee  string             `json:"a,omitempty"`
-	SessionID string             `json:"s,omitempty"`
-	OfferID   string             `json:"o,omitempty"`
-	State     string             `json:"st,omitempty"`
-	Key       string             `json:"key,omitempty"`
-	Seq       int64              `json:"seq,omitempty"`
-	At        *int64             `json:"at,omitempty"`
-	Expires   *int64             `json:"exp,omitempty"`
-	Hash      []byte             `json:"h,omitempty"`
-	Body      []byte             `json:"b,omitempty"`
-	Flag      bool               `json:"f,omitempty"`
-}
-
-func msPtr(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	v := t.UnixMilli()
-	return &v
-}
-
-func timeOf(v *int64) time.Time {
-	if v == nil {
-		return time.Time{}
-	}
-	return fromMS(*v)
-}
-
-func encodeOps(ops []reservation.Op) ([]byte, error) {
-	list := make([]logOp, len(ops))
-	for i := range ops {
-		op := &ops[i]
-		list[i] = logOp{Kind: op.Kind, Attendee: op.Attendee, SessionID: op.SessionID, OfferID: op.OfferID, State: op.State,
-			Key: op.Key, Seq: op.Seq, At: msPtr(op.At), Expires: msPtr(op.Expires), Hash: op.Hash, Body: op.Body, Flag: op.Flag}
-	}
-	body, err := json.Marshal(list)
-	if err != nil {
-		return nil, errcode.Wrap(errcode.Internal, err, "seat ops cannot be encoded for the log")
-	}
-	return body, nil
-}
-
-func decodeOps(body []byte) ([]reservation.Op, error) {
-	var list []logOp
-	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, err
-	}
-	ops := make([]reservation.Op, len(list))
-	for i := range list {
-		l := &list[i]
-		ops[i] = reservation.Op{Kind: l.Kind, Attendee: l.Attendee, SessionID: l.SessionID, OfferID: l.OfferID, State: l.State,
-			Key: l.Key, Seq: l.Seq, At: timeOf(l.At), Expires: timeOf(l.Expires), Hash: l.Hash, Body: l.Body, Flag: l.Flag}
-	}
-	return ops, nil
+// complete reports whether the entries are all those after head:
+// entries are numbered without gaps and pruned from the oldest, so the
+// count tells whether the first ones are missing (or head is beyond the
+// database's, a restored backup).
+func (r *logRead) complete(head int64) bool {
+	return head <= r.newest && int64(len(r.entries)) == r.newest-head
 }
 
 // Watch calls wake after every seat commit or conference save of this
@@ -337,7 +325,9 @@ func (s *Store) watch(ctx context.Context, wake func(seq int64), idle time.Durat
 				listening(conn.PgConn().PID())
 			}
 			wake(0)
-			err = relay(ctx, conn, schema+":", wake, idle)
+			// relay ends only when the connection does (or ctx): why
+			// does not matter, the loop reconnects either way.
+			_ = relay(ctx, conn, schema+":", wake, idle)
 			closeQuietly(conn)
 			if ctx.Err() != nil {
 				return

@@ -15,6 +15,8 @@ import (
 
 	"venuehop/internal/errcode"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
+	"venuehop/internal/store/postgres/pgtest"
 	"venuehop/internal/store/storetest"
 )
 
@@ -601,4 +603,19 @@ func TestFrozenNodeDoesNotStopTheOthers(t *testing.T) {
 	if head != 1 || len(st.Reservations) != 1 || st.Reservations[0].Attendee != "u_alive" {
 		t.Errorf("after the freeze: head %d, reservations %+v; want head 1 and only u_alive's", head, st.Reservations)
 	}
+}
+
+// TestImportIsOneCommit: an import killed at any step of its commit leaves
+// the database whole (storetest.RunImportCrash): PostgreSQL rolls back the
+// transaction of a connection that died.
+func TestImportIsOneCommit(t *testing.T) {
+	storetest.RunImportCrash(t, func(t *testing.T) string { return pgtest.URL(t) },
+		func(ctx context.Context, url string, hook func(string)) (store.Stores, error) {
+			s, err := Open(ctx, url)
+			if err != nil {
+				return store.Stores{}, err
+			}
+			s.crashAt = hook
+			return s.Stores(), nil
+		})
 }

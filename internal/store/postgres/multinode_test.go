@@ -92,7 +92,7 @@ func cluster(t *testing.T, n int, cfg reservation.Config) []*node {
 		nodes[i].live.Store(ls)
 	}
 	for _, nd := range nodes {
-		eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: nd.store, Live: nd.live, Clock: clock.Fixed(multiNow)})
+		eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: nd.store, Log: nd.store, Live: nd.live, Clock: clock.Fixed(multiNow)})
 		if err != nil {
 			t.Fatal(err)
 		}

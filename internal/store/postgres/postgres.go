@@ -39,6 +39,8 @@ type Store struct {
 	// logIdle bounds how long a seat log transaction may sit idle holding
 	// seat_head's lock (a frozen node must not stop every other one).
 	logIdle time.Duration
+	// crashAt is called at each step of a seat commit (crash tests only).
+	crashAt func(step string)
 }
 
 // logIdleDefault is logIdle's value: far above a healthy commit's pauses
@@ -167,3 +169,9 @@ func (s *Store) Close() error {
 func (s *Store) SchemaVersion() int64 { return s.migrations[len(s.migrations)-1].Version }
 
 func (s *Store) String() string { return fmt.Sprintf("PostgreSQL at %s", s.where) }
+
+// Stores hands over every store of this database, the shared seat log and
+// calendar key included: several nodes may share it.
+func (s *Store) Stores() store.Stores {
+	return store.Stores{Store: s, Seats: s, SeatLog: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, CalendarKey: s, Revisions: s}
+}

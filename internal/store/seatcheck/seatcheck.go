@@ -1,5 +1,5 @@
-// Package seatcheck verifies the seat invariants of ARCHITECTURE.md on
-// what a backend read from its tables. It is pure (no I/O) so that every
+// Package seatcheck verifies the seat invariants (docs/architecture.md,
+// docs/seats.md) on what a backend read from its tables. It is pure (no I/O) so that every
 // backend's Check names violations with the same words; both backends
 // read their tables into an Input and call Problems.
 package seatcheck

@@ -9,6 +9,7 @@ import (
 
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/store"
 )
 
 // keepRevisions is how many conference revisions are kept. Older ones are
@@ -61,20 +62,28 @@ func decodeConference(rev int64, body []byte) (*conference.Conference, error) {
 // transaction, so concurrent saves from the same base cannot both win, and a
 // failing save writes nothing.
 func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, baseRev int64) (int64, error) {
-	if c == nil {
-		return 0, errcode.New(errcode.Invalid, "no conference to save")
-	}
-	// Encode before taking the write lock: it is the slow part.
-	body, err := json.Marshal(c)
+	body, err := store.EncodeConference(c)
 	if err != nil {
-		return 0, errcode.Wrap(errcode.Invalid, err, "conference cannot be encoded")
+		return 0, err
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, dbErr(err, "saving the conference")
 	}
 	defer tx.Rollback()
+	rev, err := saveConferenceTx(ctx, tx, body, baseRev)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, dbErr(err, "saving the conference")
+	}
+	return rev, nil
+}
 
+// saveConferenceTx stores body as the revision after baseRev in tx, or
+// returns an errcode.Conflict error when baseRev is not the newest.
+func saveConferenceTx(ctx context.Context, tx *sql.Tx, body []byte, baseRev int64) (int64, error) {
 	var newest int64
 	if err := tx.QueryRowContext(ctx,
 		`SELECT COALESCE(MAX(rev), 0) FROM conference_revisions`).Scan(&newest); err != nil {
@@ -93,9 +102,6 @@ func (s *Store) SaveConference(ctx context.Context, c *conference.Conference, ba
 	if _, err := tx.ExecContext(ctx,
 		`DELETE FROM conference_revisions WHERE rev <= ?`, rev-keepRevisions); err != nil {
 		return 0, dbErr(err, "pruning old conference revisions")
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, dbErr(err, "saving the conference")
 	}
 	return rev, nil
 }

@@ -53,9 +53,11 @@ func LockDir(dir, what string) (*Lock, error) {
 		return nil, errcode.New(errcode.Conflict, "the data directory %s is in use by %s; stop it first (one process writes a store at a time)", abs, holder(path))
 	}
 	// The holder's description replaces whatever a previous holder left.
+	// It only names the holder in a refusal: the lock is the flock, so a
+	// note that cannot be written is no reason to refuse the start.
 	note := fmt.Sprintf("%d %s\n", os.Getpid(), what)
 	if err := f.Truncate(0); err == nil {
-		_, err = f.WriteAt([]byte(note), 0)
+		_, _ = f.WriteAt([]byte(note), 0)
 	}
 	return &Lock{f: f}, nil
 }

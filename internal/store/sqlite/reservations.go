@@ -9,6 +9,7 @@ import (
 
 	"venuehop/internal/conference"
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 	"venuehop/internal/store/seatcheck"
 )
 
@@ -112,6 +113,13 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
+	var conf []byte
+	if ops[0].Kind == reservation.OpConference {
+		var err error
+		if conf, err = store.EncodeConference(ops[0].Conference); err != nil {
+			return err
+		}
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return dbErr(err, "saving seats")
@@ -119,6 +127,14 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 	defer tx.Rollback()
 	a := &applier{ctx: ctx, tx: tx, ws: s.ws, stmts: map[string]*sql.Stmt{}, bound: map[*sql.Stmt]*sql.Stmt{},
 		deltas: map[string]*[2]int64{}}
+	if conf != nil {
+		// An organizer's change and its seat consequences: one commit.
+		if _, err := saveConferenceTx(ctx, tx, conf, ops[0].Seq); err != nil {
+			return err
+		}
+		s.crashPoint("conference-written")
+		ops = ops[1:]
+	}
 	for i := 0; i < len(ops); {
 		// A run of reservations (the rush) goes in multi-row inserts.
 		if ops[i].Kind == reservation.OpReserve {
@@ -164,9 +180,11 @@ func (s *Store) Apply(ctx context.Context, ops []reservation.Op) error {
 	for _, st := range a.stmts {
 		st.Close()
 	}
+	s.crashPoint("seats-written")
 	if err := tx.Commit(); err != nil {
 		return dbErr(err, "saving seats")
 	}
+	s.crashPoint("committed")
 	return nil
 }
 
@@ -257,6 +275,8 @@ func (a *applier) apply(op *reservation.Op) error {
 		return err
 	case reservation.OpQuota:
 		// Only a shared log carries it (several nodes); nothing to store.
+	case reservation.OpConference:
+		return fmt.Errorf("a conference revision must be the first op of its batch")
 	default:
 		return fmt.Errorf("unknown seat operation %d", op.Kind)
 	}
@@ -387,7 +407,7 @@ func (s *Store) AttendeeReservations(ctx context.Context, attendee string) ([]re
 }
 
 // AttendeeOffers lists the attendee's offers in a state, soonest expiry first.
-func (s *Store) AttendeeOffers(ctx context.Context, attendee, state string) ([]reservation.Offer, error) {
+func (s *Store) AttendeeOffers(ctx context.Context, attendee string, state reservation.State) ([]reservation.Offer, error) {
 	out := []reservation.Offer{}
 	err := s.query(ctx, `SELECT id, attendee, session, created_at, expires_at, state FROM offers
 		WHERE attendee = ? AND state = ? ORDER BY expires_at, id`, []any{attendee, state}, func(rows *sql.Rows) error {

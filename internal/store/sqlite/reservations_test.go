@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"venuehop/internal/reservation"
+	"venuehop/internal/store"
 	"venuehop/internal/store/storetest"
 )
 
@@ -203,4 +204,18 @@ func TestApplyChunks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportIsOneCommit: an import killed at any step of its commit leaves
+// the store whole (storetest.RunImportCrash).
+func TestImportIsOneCommit(t *testing.T) {
+	storetest.RunImportCrash(t, func(t *testing.T) string { return t.TempDir() },
+		func(ctx context.Context, dir string, hook func(string)) (store.Stores, error) {
+			s, err := Open(ctx, dir)
+			if err != nil {
+				return store.Stores{}, err
+			}
+			s.crashAt = hook
+			return s.Stores(), nil
+		})
 }

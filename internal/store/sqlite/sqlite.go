@@ -42,6 +42,8 @@ type Store struct {
 	tokenUser *sql.Stmt
 	// ws are Apply's statements, prepared on the writer.
 	ws *writeStmts
+	// crashAt is called at each step of Apply (crash tests only).
+	crashAt func(step string)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -217,4 +219,9 @@ func (s *Store) DB() (read, write *sql.DB) { return s.read, s.write }
 // Close closes both pools.
 func (s *Store) Close() error {
 	return errors.Join(s.tokenUser.Close(), s.ws.close(), s.read.Close(), s.write.Close())
+}
+
+// Stores hands over every store of this database.
+func (s *Store) Stores() store.Stores {
+	return store.Stores{Store: s, Seats: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, Revisions: s}
 }

@@ -33,6 +33,7 @@ func RunReservations(t *testing.T, open func(t *testing.T) SeatStore) {
 		{"IdempotencyAndSettings", testIdempotencyAndSettings},
 		{"FailedApplyWritesNothing", testFailedApplyWritesNothing},
 		{"CheckFindsOverbooking", testCheckFindsOverbooking},
+		{"MixedBatchInOrder", testMixedBatchInOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,4 +258,61 @@ func testCheckFindsOverbooking(t *testing.T, s SeatStore) {
 	if len(problems) == 0 || !strings.Contains(strings.Join(problems, "\n"), "ARC301") {
 		t.Errorf("Check did not name ARC301: %q", problems)
 	}
+}
+
+// testMixedBatchInOrder: one batch of every kind, with the runs a group
+// commit makes (quota ops between them, the same attendee and session
+// reserved, ended and reserved again, an upsert of one key twice), gives
+// what the ops give one by one, counters included.
+func testMixedBatchInOrder(t *testing.T, s SeatStore) {
+	quota := func(a string) reservation.Op {
+		return reservation.Op{Kind: reservation.OpQuota, Attendee: a, Seq: 1, At: t0}
+	}
+	end := func(a string, state reservation.State) reservation.Op {
+		return reservation.Op{Kind: reservation.OpEndReservation, Attendee: a, SessionID: "ARC301", State: state, At: t0}
+	}
+	wait := func(a string, seq int64) reservation.Op {
+		return reservation.Op{Kind: reservation.OpWaitAdd, Attendee: a, SessionID: "ARC301", Seq: seq, At: t0}
+	}
+	idem := func(body string) reservation.Op {
+		return reservation.Op{Kind: reservation.OpIdempotency, Attendee: "u_a", Key: "k1", Hash: bytes.Repeat([]byte{1}, 32), Body: []byte(body), At: t0}
+	}
+	mustApply(t, s,
+		quota("u_a"), reserveOp("u_a", "ARC301"), quota("u_b"), reserveOp("u_b", "ARC301"), quota("u_c"), reserveOp("u_c", "ARC301"),
+		end("u_b", reservation.StateCancelled), quota("u_b"), end("u_c", reservation.StateLapsed),
+		reserveOp("u_b", "ARC301"),
+		wait("u_w", 1), wait("u_x", 2), wait("u_w", 3),
+		reservation.Op{Kind: reservation.OpWaitRemove, Attendee: "u_x", SessionID: "ARC301"},
+		reservation.Op{Kind: reservation.OpOfferOpen, OfferID: "o_1", Attendee: "u_w", SessionID: "ARC301", At: t0, Expires: t0.Add(time.Hour)},
+		reservation.Op{Kind: reservation.OpOfferOpen, OfferID: "o_2", Attendee: "u_y", SessionID: "ARC301", At: t0, Expires: t0.Add(time.Hour)},
+		reservation.Op{Kind: reservation.OpOfferEnd, OfferID: "o_2", State: reservation.OfferDeclined, At: t0},
+		idem(`{"first":1}`), idem(`{"second":2}`),
+		reservation.Op{Kind: reservation.OpCheckIn, Attendee: "u_a", SessionID: "ARC301", At: t0},
+	)
+	st := mustLoad(t, s)
+	active := map[string]bool{}
+	for _, r := range st.Reservations {
+		active[r.Attendee] = true
+	}
+	if len(st.Reservations) != 2 || !active["u_a"] || !active["u_b"] {
+		t.Errorf("active reservations %+v, want u_a and u_b", st.Reservations)
+	}
+	if len(st.Waitlist) != 1 || st.Waitlist[0].Attendee != "u_w" || st.Waitlist[0].Seq != 3 {
+		t.Errorf("waitlist %+v, want u_w alone with seq 3", st.Waitlist)
+	}
+	if len(st.Offers) != 1 || st.Offers[0].ID != "o_1" {
+		t.Errorf("open offers %+v, want o_1", st.Offers)
+	}
+	if len(st.Idempotency) != 1 || string(st.Idempotency[0].Body) != `{"second":2}` {
+		t.Errorf("idempotency %+v, want the second answer", st.Idempotency)
+	}
+	if len(st.CheckIns) != 1 {
+		t.Errorf("check-ins %+v", st.CheckIns)
+	}
+	list, err := s.AttendeeReservations(context.Background(), "u_c")
+	if err != nil || len(list) != 1 || list[0].Status != reservation.StateLapsed {
+		t.Errorf("u_c's reservations %+v, %v; want one lapsed", list, err)
+	}
+	// Check compares the counters with the rows: 2 reserved, 1 held.
+	healthy(t, s)
 }

@@ -83,10 +83,6 @@ func mustFail(t *testing.T, th *account.Throttle, email, ip string) {
 	}
 }
 
-// ipOf returns a distinct IPv4 address per i, so that only the email's
-// count matters.
-func ipOf(i int) string { return fmt.Sprintf("198.51.100.%d", i) }
-
 func testThrottleAddsUp(t *testing.T, a, b account.ThrottleStore) {
 	_, ta, tb := twoNodes(a, b)
 	nodes := []*account.Throttle{ta, tb}
