@@ -501,9 +501,14 @@ func (p *problem) sittingNode(c *content, cd candidate, d *dayProb, fx []int32) 
 // buildDay creates the nodes and the transition graph of one day.
 func (p *problem) buildDay(di int) {
 	d := &p.days[di]
-	conf := p.snap.Conf
+	fx := p.dayFixed(di)
+	opt, placeless := p.optionalNodes(di, d, fx)
+	base := p.placeNodes(di, d, fx, opt, placeless)
+	p.dayEdges(d, base, int32(len(fx)))
+}
 
-	// Locked slots by start.
+// dayFixed lists the day's locked items by start.
+func (p *problem) dayFixed(di int) []int32 {
 	var fx []int32
 	for fi := range p.fixed {
 		if p.fixed[fi].day == di {
@@ -514,18 +519,24 @@ func (p *problem) buildDay(di int) {
 		fa, fb := &p.fixed[a], &p.fixed[b]
 		return cmp.Or(cmp.Compare(fa.start, fb.start), cmp.Compare(fa.end, fb.end))
 	})
-	segment := func(start int32) int32 {
-		seg := int32(0)
-		for _, fi := range fx {
-			if p.fixed[fi].start < start || (p.fixed[fi].start == start && p.fixed[fi].end <= start) {
-				seg++
-			}
-		}
-		return seg
-	}
+	return fx
+}
 
-	// Optional nodes: wished sittings and soft commitments.
-	var opt, placeless []node
+// segment is the slot between locked items (fx, by start) that an item
+// starting at start falls in.
+func (p *problem) segment(fx []int32, start int32) int32 {
+	seg := int32(0)
+	for _, fi := range fx {
+		if p.fixed[fi].start < start || (p.fixed[fi].start == start && p.fixed[fi].end <= start) {
+			seg++
+		}
+	}
+	return seg
+}
+
+// optionalNodes makes the day's optional nodes — wished sittings and soft
+// commitments — and, apart, the soft items without a place.
+func (p *problem) optionalNodes(di int, d *dayProb, fx []int32) (opt, placeless []node) {
 	for ci := range p.contents {
 		c := &p.contents[ci]
 		if c.inFixed >= 0 {
@@ -545,7 +556,7 @@ func (p *problem) buildDay(di int) {
 					continue
 				}
 			}
-			n.content, n.day, n.slot = int32(ci), int32(di), segment(n.start)
+			n.content, n.day, n.slot = int32(ci), int32(di), p.segment(fx, n.start)
 			if c.soft >= 0 {
 				f := &p.softs[c.soft]
 				n.commit, n.stay = true, cd.stay
@@ -565,9 +576,16 @@ func (p *problem) buildDay(di int) {
 			opt = append(opt, n)
 		}
 	}
+	return opt, placeless
+}
 
-	// An item without a place gets a copy per room of the day (the place
-	// of whatever precedes it) and one for "unknown" (nothing precedes it).
+// placeNodes adds the day's nodes to the problem in start order — the
+// locked items, the placeless items and the optional ones — and returns
+// the id of the first. An item without a place gets a copy per room of
+// the day (the place of whatever precedes it) and one for "unknown"
+// (nothing precedes it).
+func (p *problem) placeNodes(di int, d *dayProb, fx []int32, opt, placeless []node) int32 {
+	conf := p.snap.Conf
 	var rooms []int32
 	for _, n := range opt {
 		rooms = append(rooms, n.room)
@@ -602,9 +620,9 @@ func (p *problem) buildDay(di int) {
 			slot: int32(k), day: int32(di), reserved: f.Reserved, walkup: f.sess >= 0 && !f.Reserved, commit: true,
 			lunch: f.lunch, release: f.start - int32(p.opt.ReleaseLeadMinutes)}
 		if f.sess >= 0 {
-			if ci, ok := p.byGroup[p.snap.Conf.Sessions[f.sess].Group()]; ok && p.contents[ci].inFixed == fi {
+			if ci, ok := p.byGroup[conf.Sessions[f.sess].Group()]; ok && p.contents[ci].inFixed == fi {
 				base.content = ci
-				base.value = p.value(&p.contents[ci], &p.snap.Conf.Sessions[f.sess])
+				base.value = p.value(&p.contents[ci], &conf.Sessions[f.sess])
 			}
 		}
 		all = append(all, copies(base)...)
@@ -637,12 +655,16 @@ func (p *problem) buildDay(di int) {
 		}
 	}
 	p.nodes = append(p.nodes, all...)
+	return base
+}
 
-	n := len(all)
+// dayEdges builds the day's transition graph over its nodes (from base):
+// where a plan may start and end, and each feasible a → b.
+func (p *problem) dayEdges(d *dayProb, base, nslots int32) {
+	n := len(d.order)
 	d.preds = make([][]edge, n)
 	d.srcOK, d.srcLunch = make([]bool, n), make([]bool, n)
 	d.sinkOK, d.sinkLun = make([]bool, n), make([]bool, n)
-	nslots := int32(len(fx))
 	for j := range n {
 		b := &p.nodes[base+int32(j)]
 		// From the start of the day: a copy of a placeless item only as
@@ -661,25 +683,9 @@ func (p *problem) buildDay(di int) {
 		}
 		for i := range j {
 			a := &p.nodes[base+int32(i)]
-			forced := false
-			switch {
-			case a.fixed >= 0 && b.fixed >= 0:
-				if b.slot != a.slot+1 {
-					continue
-				}
-				forced = true
-			case a.fixed >= 0:
-				if b.slot != a.slot+1 {
-					continue
-				}
-			case b.fixed >= 0:
-				if a.slot != b.slot {
-					continue
-				}
-			default:
-				if a.slot != b.slot {
-					continue
-				}
+			forced, ok := slotsFollow(a, b)
+			if !ok {
+				continue
 			}
 			if b.locless && b.room != a.room { // a copy for where a leaves the attendee
 				continue
@@ -691,6 +697,20 @@ func (p *problem) buildDay(di int) {
 			e.from = int32(i)
 			d.preds[j] = append(d.preds[j], e)
 		}
+	}
+}
+
+// slotsFollow reports whether b may follow a given the locked items
+// between them, and whether the step is forced (two locked items in a
+// row are consecutive whatever their travel).
+func slotsFollow(a, b *node) (forced, ok bool) {
+	switch {
+	case a.fixed >= 0 && b.fixed >= 0:
+		return true, b.slot == a.slot+1
+	case a.fixed >= 0:
+		return false, b.slot == a.slot+1
+	default: // b locked or both optional: same segment
+		return false, a.slot == b.slot
 	}
 }
 
