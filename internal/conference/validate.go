@@ -77,6 +77,17 @@ func (v *validator) warn(path, format string, args ...any) {
 }
 
 func (v *validator) conference(c *Conference, opt ValidateOptions) {
+	loc, days := v.header(c)
+	venues, rooms := v.places(c)
+	byRoom := v.sessions(c, opt, loc, days, rooms)
+	v.roomOverlaps(c, opt, byRoom)
+	v.mealsAndExpo(c, venues, rooms)
+	v.travel(c)
+}
+
+// header checks the format, id, name, zone and days; it returns the zone
+// (nil when it is not valid) and the set of days.
+func (v *validator) header(c *Conference) (*time.Location, map[string]bool) {
 	if c.Format != FormatVersion {
 		v.add("format", "expected %q, got %q", FormatVersion, c.Format)
 	}
@@ -108,8 +119,12 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 		prev = d
 		days[d] = true
 	}
+	return loc, days
+}
 
-	venues := map[string]bool{}
+// places checks venues and rooms and returns the sets of their ids.
+func (v *validator) places(c *Conference) (venues, rooms map[string]bool) {
+	venues = map[string]bool{}
 	for i, ve := range c.Venues {
 		p := fmt.Sprintf("venues[%d]", i)
 		v.id(p+".id", ve.ID, venues, "venue")
@@ -126,7 +141,7 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			v.add(p+".accessMinutes", "expected minutes between 0 and 60 from the door to a room, got %d", ve.AccessMinutes)
 		}
 	}
-	rooms := map[string]bool{}
+	rooms = map[string]bool{}
 	for i, r := range c.Rooms {
 		p := fmt.Sprintf("rooms[%d]", i)
 		v.id(p+".id", r.ID, rooms, "room")
@@ -140,11 +155,17 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			v.add(p+".capacity", "expected a capacity of 0 or more, got %d", r.Capacity)
 		}
 	}
+	return venues, rooms
+}
 
-	type sitting struct {
-		i          int
-		start, end time.Time
-	}
+// sitting is a scheduled, not cancelled session in a room: sessions[i].
+type sitting struct {
+	i          int
+	start, end time.Time
+}
+
+// sessions checks every session and returns the sittings of each room.
+func (v *validator) sessions(c *Conference, opt ValidateOptions, loc *time.Location, days, rooms map[string]bool) map[string][]sitting {
 	byRoom := map[string][]sitting{}
 	sessions := map[string]bool{}
 	for i := range c.Sessions {
@@ -204,6 +225,12 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			}
 		}
 	}
+	return byRoom
+}
+
+// roomOverlaps reports sittings that overlap in one room: an error, or a
+// warning when the options say so.
+func (v *validator) roomOverlaps(c *Conference, opt ValidateOptions, byRoom map[string][]sitting) {
 	roomIDs := make([]string, 0, len(byRoom))
 	for id := range byRoom {
 		roomIDs = append(roomIDs, id)
@@ -229,6 +256,10 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			}
 		}
 	}
+}
+
+// mealsAndExpo checks the meals and the expo against the venues and rooms.
+func (v *validator) mealsAndExpo(c *Conference, venues, rooms map[string]bool) {
 	for i, m := range c.Meals {
 		p := fmt.Sprintf("meals[%d]", i)
 		if !venues[m.VenueID] {
@@ -251,7 +282,6 @@ func (v *validator) conference(c *Conference, opt ValidateOptions) {
 			}
 		}
 	}
-	v.travel(c)
 }
 
 func (v *validator) id(path, id string, seen map[string]bool, what string) {
