@@ -230,20 +230,30 @@ func (b *builder) csvError(err error) {
 	b.errAt(b.name, "cannot read the CSV: %v", err)
 }
 
+// csvCells reads the cells of one row, reporting each bad one at its
+// position; ok is false once one was bad.
+type csvCells struct {
+	b   *builder
+	row csvRow
+	ok  bool
+}
+
+func (c *csvCells) pos(col string) string {
+	line, cl := c.row.line, 0
+	if i, has := c.row.col[col]; has && i < len(c.row.pos) {
+		line, cl = c.row.pos[i][0], c.row.pos[i][1]
+	}
+	return c.b.pos(line, cl)
+}
+
+func (c *csvCells) bad(col, format string, args ...any) {
+	c.b.errAt(c.pos(col), col+": "+format, args...)
+	c.ok = false
+}
+
 // csvSession turns a row into a session, reporting every bad cell.
 func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
-	ok := true
-	cellPos := func(col string) string {
-		line, c := row.line, 0
-		if i, has := row.col[col]; has && i < len(row.pos) {
-			line, c = row.pos[i][0], row.pos[i][1]
-		}
-		return b.pos(line, c)
-	}
-	bad := func(col, format string, args ...any) {
-		b.errAt(cellPos(col), col+": "+format, args...)
-		ok = false
-	}
+	c := &csvCells{b: b, row: row, ok: true}
 	s := conference.Session{
 		ID:           row.get("id"),
 		Code:         row.get("code"),
@@ -254,24 +264,14 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 		RepeatGroup:  row.get("repeatGroup"),
 	}
 	if s.Title == "" {
-		bad("title", "expected a title")
+		c.bad("title", "expected a title")
 	}
 	if !row.has("type") {
 		s.Type = "Session"
 	} else if s.Type == "" {
-		bad("type", "expected a session type such as %q", conference.TypeBreakout)
+		c.bad("type", "expected a session type such as %q", conference.TypeBreakout)
 	}
-	if v := row.get("level"); v != "" && !notAvailable(v) {
-		digits := v
-		if i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-			digits = v[:i]
-		}
-		n, err := strconv.Atoi(digits)
-		if err != nil || n < 100 || n > 500 || n%100 != 0 {
-			bad("level", "expected 100, 200, 300, 400 or 500, got %q", v)
-		}
-		s.Level = n
-	}
+	c.level(&s)
 	s.Topics = splitList(row.get("topics"))
 	for _, sp := range splitList(row.get("speakers")) {
 		name, company := sp, ""
@@ -280,122 +280,9 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 		}
 		s.Speakers = append(s.Speakers, conference.Speaker{Name: name, Company: company})
 	}
-
-	// Time: a date with a start and an end, or none of them.
-	dateS, startS, endS := row.get("date"), row.get("start"), row.get("end")
-	var dateKey, startKey string
-	if notAvailable(dateS) && notAvailable(startS) && notAvailable(endS) {
-		// unscheduled
-	} else {
-		day, err := time.Parse(time.DateOnly, dateS)
-		if err != nil {
-			bad("date", "expected a date YYYY-MM-DD, got %q", dateS)
-		}
-		start, errS := parseClock(startS)
-		if errS != nil {
-			bad("start", "expected a local time HH:MM, got %q", startS)
-		}
-		end, errE := parseClock(endS)
-		if errE != nil {
-			bad("end", "expected a local time HH:MM, got %q", endS)
-		}
-		if err == nil && errS == nil && errE == nil {
-			endDay := day
-			if end < start {
-				endDay = day.AddDate(0, 0, 1) // runs past midnight
-			}
-			var okS, okE bool
-			s.Start, okS = b.wallTime(day, int(start/time.Minute), cellPos("start"), "start")
-			s.End, okE = b.wallTime(endDay, int(end/time.Minute), cellPos("end"), "end")
-			if !okS || !okE {
-				ok = false
-			}
-			dateKey, startKey = day.Format(time.DateOnly), fmt.Sprintf("%02d:%02d", int(start.Hours()), int(start.Minutes())%60)
-		}
-	}
-
-	// Room: "Venue | Level | Room", or a room with a venue column; a
-	// venue column alone gives each venue one room of its name.
-	roomS := row.get("room")
-	if !row.has("room") {
-		roomS = row.get("venue")
-	}
-	venueName, level, name, hasRoom := splitRoom(roomS)
-	if hasRoom && venueName == "" {
-		venueName = row.get("venue")
-		if !row.has("room") {
-			venueName = name
-		}
-		if venueName == "" && row.get("venueId") == "" && strings.Contains(roomS, "|") {
-			// "| Level | Somewhere": the room names no venue. Rather than
-			// invent one, the row keeps its time and gets no room.
-			b.warnAt(b.pos(row.line, 0), "room %q names no venue: the session is kept without a room", roomS)
-			hasRoom = false
-		}
-	}
-	if hasRoom {
-		rule := ruleVenue{ID: row.get("venueId"), Name: venueName}
-		if rule.Name == "" && rule.ID == "" {
-			rule = ruleVenue{ID: slug(b.conf.ID), Name: b.conf.Name}
-		}
-		if v := row.get("venueLat"); v != "" {
-			lat, err := strconv.ParseFloat(v, 64)
-			if err != nil || lat < -90 || lat > 90 {
-				bad("venueLat", "expected a latitude between -90 and 90, got %q", v)
-			}
-			rule.Lat = lat
-		}
-		if v := row.get("venueLon"); v != "" {
-			lon, err := strconv.ParseFloat(v, 64)
-			if err != nil || lon < -180 || lon > 180 {
-				bad("venueLon", "expected a longitude between -180 and 180, got %q", v)
-			}
-			rule.Lon = lon
-		}
-		room := conference.Room{Level: level, Name: name}
-		if v := row.get("roomCapacity"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				bad("roomCapacity", "expected a whole number of seats, got %q", v)
-			}
-			room.Capacity = n
-		}
-		if name == "" {
-			bad("room", "expected a room name (e.g. \"Venetian | Level 2 | Hall B\"), got %q", roomS)
-		} else if ok {
-			roomID := row.get("roomId")
-			// Names are matched with their case kept: "HALL 1" and
-			// "Hall 1" are two rooms, each with its own capacity.
-			key := "name:" + strings.Join(strings.Fields(rule.ID+"|"+venueName+"|"+level+"|"+name), " ")
-			if roomID != "" {
-				key = "id:" + roomID
-			}
-			s.RoomID = b.csvRoom(key, roomID, room, rule, row)
-		}
-	}
-
-	typeDefaults := defaultReservable(s.Type)
-	s.Reservable = typeDefaults && s.Scheduled()
-	s.Recorded = defaultRecorded(s.Type)
-	for _, f := range []struct {
-		col string
-		dst *bool
-	}{{"reservable", &s.Reservable}, {"recorded", &s.Recorded}, {"cancelled", &s.Cancelled}} {
-		if v := row.get(f.col); v != "" {
-			val, err := parseBool(v)
-			if err != nil {
-				bad(f.col, "expected true or false, got %q", v)
-			}
-			*f.dst = val
-		}
-	}
-	if v := row.get("capacity"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			bad("capacity", "expected a whole number of seats, got %q", v)
-		}
-		s.Capacity = &n
-	}
+	dateKey, startKey := c.times(&s)
+	roomS := c.room(&s)
+	c.flags(&s)
 	if s.ID == "" {
 		if s.Code != "" {
 			s.ID = s.Code
@@ -405,7 +292,149 @@ func (b *builder) csvSession(row csvRow) (conference.Session, bool) {
 			s.ID = "s" + hashID(normalize(s.Type), normalize(row.get("title")), dateKey, startKey, normalize(roomS))[:12]
 		}
 	}
-	return s, ok
+	return s, c.ok
+}
+
+// level reads the level column ("300", "300 – Advanced").
+func (c *csvCells) level(s *conference.Session) {
+	if v := c.row.get("level"); v != "" && !notAvailable(v) {
+		digits := v
+		if i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+			digits = v[:i]
+		}
+		n, err := strconv.Atoi(digits)
+		if err != nil || n < 100 || n > 500 || n%100 != 0 {
+			c.bad("level", "expected 100, 200, 300, 400 or 500, got %q", v)
+		}
+		s.Level = n
+	}
+}
+
+// times reads the date with a start and an end, or none of them (an
+// unscheduled session); it returns the date and start as written, for
+// the derived id.
+func (c *csvCells) times(s *conference.Session) (dateKey, startKey string) {
+	dateS, startS, endS := c.row.get("date"), c.row.get("start"), c.row.get("end")
+	if notAvailable(dateS) && notAvailable(startS) && notAvailable(endS) {
+		// unscheduled
+	} else {
+		day, err := time.Parse(time.DateOnly, dateS)
+		if err != nil {
+			c.bad("date", "expected a date YYYY-MM-DD, got %q", dateS)
+		}
+		start, errS := parseClock(startS)
+		if errS != nil {
+			c.bad("start", "expected a local time HH:MM, got %q", startS)
+		}
+		end, errE := parseClock(endS)
+		if errE != nil {
+			c.bad("end", "expected a local time HH:MM, got %q", endS)
+		}
+		if err == nil && errS == nil && errE == nil {
+			endDay := day
+			if end < start {
+				endDay = day.AddDate(0, 0, 1) // runs past midnight
+			}
+			var okS, okE bool
+			s.Start, okS = c.b.wallTime(day, int(start/time.Minute), c.pos("start"), "start")
+			s.End, okE = c.b.wallTime(endDay, int(end/time.Minute), c.pos("end"), "end")
+			if !okS || !okE {
+				c.ok = false
+			}
+			dateKey, startKey = day.Format(time.DateOnly), fmt.Sprintf("%02d:%02d", int(start.Hours()), int(start.Minutes())%60)
+		}
+	}
+	return dateKey, startKey
+}
+
+// room reads "Venue | Level | Room", or a room with a venue column; a
+// venue column alone gives each venue one room of its name. It returns
+// the room cell as written.
+func (c *csvCells) room(s *conference.Session) string {
+	roomS := c.row.get("room")
+	if !c.row.has("room") {
+		roomS = c.row.get("venue")
+	}
+	venueName, level, name, hasRoom := splitRoom(roomS)
+	if hasRoom && venueName == "" {
+		venueName = c.row.get("venue")
+		if !c.row.has("room") {
+			venueName = name
+		}
+		if venueName == "" && c.row.get("venueId") == "" && strings.Contains(roomS, "|") {
+			// "| Level | Somewhere": the room names no venue. Rather than
+			// invent one, the row keeps its time and gets no room.
+			c.b.warnAt(c.b.pos(c.row.line, 0), "room %q names no venue: the session is kept without a room", roomS)
+			hasRoom = false
+		}
+	}
+	if hasRoom {
+		rule := ruleVenue{ID: c.row.get("venueId"), Name: venueName}
+		if rule.Name == "" && rule.ID == "" {
+			rule = ruleVenue{ID: slug(c.b.conf.ID), Name: c.b.conf.Name}
+		}
+		if v := c.row.get("venueLat"); v != "" {
+			lat, err := strconv.ParseFloat(v, 64)
+			if err != nil || lat < -90 || lat > 90 {
+				c.bad("venueLat", "expected a latitude between -90 and 90, got %q", v)
+			}
+			rule.Lat = lat
+		}
+		if v := c.row.get("venueLon"); v != "" {
+			lon, err := strconv.ParseFloat(v, 64)
+			if err != nil || lon < -180 || lon > 180 {
+				c.bad("venueLon", "expected a longitude between -180 and 180, got %q", v)
+			}
+			rule.Lon = lon
+		}
+		room := conference.Room{Level: level, Name: name}
+		if v := c.row.get("roomCapacity"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				c.bad("roomCapacity", "expected a whole number of seats, got %q", v)
+			}
+			room.Capacity = n
+		}
+		if name == "" {
+			c.bad("room", "expected a room name (e.g. \"Venetian | Level 2 | Hall B\"), got %q", roomS)
+		} else if c.ok {
+			roomID := c.row.get("roomId")
+			// Names are matched with their case kept: "HALL 1" and
+			// "Hall 1" are two rooms, each with its own capacity.
+			key := "name:" + strings.Join(strings.Fields(rule.ID+"|"+venueName+"|"+level+"|"+name), " ")
+			if roomID != "" {
+				key = "id:" + roomID
+			}
+			s.RoomID = c.b.csvRoom(key, roomID, room, rule, c.row)
+		}
+	}
+	return roomS
+}
+
+// flags reads reservable, recorded, cancelled and capacity.
+func (c *csvCells) flags(s *conference.Session) {
+	typeDefaults := defaultReservable(s.Type)
+	s.Reservable = typeDefaults && s.Scheduled()
+	s.Recorded = defaultRecorded(s.Type)
+	for _, f := range []struct {
+		col string
+		dst *bool
+	}{{"reservable", &s.Reservable}, {"recorded", &s.Recorded}, {"cancelled", &s.Cancelled}} {
+		if v := c.row.get(f.col); v != "" {
+			val, err := parseBool(v)
+			if err != nil {
+				c.bad(f.col, "expected true or false, got %q", v)
+			}
+			*f.dst = val
+		}
+	}
+	if v := c.row.get("capacity"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			c.bad("capacity", "expected a whole number of seats, got %q", v)
+		}
+		s.Capacity = &n
+	}
 }
 
 // csvRoom is roomFor for a row: a room met again keeps the largest
