@@ -61,42 +61,40 @@ type frabLink struct {
 // event content as a comparable value, to merge exact duplicates.
 type eventKey struct{ title, room, date, start, duration, typ string }
 
+// frabReader is the state of one pass over a frab schedule.xml.
+type frabReader struct {
+	b         *builder
+	dec       *xml.Decoder
+	conf      frabConference
+	haveConf  bool
+	fosdem    bool
+	dayDate   string
+	dayLine   int
+	roomName  string
+	depth     int
+	rootSeen  bool
+	inDay     bool
+	dayDates  map[string]bool
+	seenEvent map[string]eventKey
+	// read counts the events in a frab layout, stray the others; top are
+	// the root's children met, for a file of another shape.
+	read, stray, days int
+	top               []string
+	seenTop           map[string]bool
+}
+
 func readFrab(b *builder, text []byte) {
 	dec := xml.NewDecoder(bytes.NewReader(text))
 	// The bytes are UTF-8 already (decodeText converted them).
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	var (
-		conf      frabConference
-		haveConf  bool
-		dayDate   string
-		dayLine   int
-		roomName  string
-		depth     int
-		rootSeen  bool
-		dayDates  = map[string]bool{}
-		seenEvent = map[string]eventKey{}
-		inDay     bool
-		// read counts the events in a frab layout, stray the others; top
-		// are the root's children met, for a file of another shape.
-		read, stray, days int
-		top               []string
-		seenTop           = map[string]bool{}
-	)
-	campus := func() ruleVenue {
-		name := strings.TrimSpace(conf.Venue)
-		if name == "" {
-			name = b.conf.Name
-		}
-		return ruleVenue{ID: slug(name), Name: name}
-	}
-	fosdem := false
+	r := &frabReader{b: b, dec: dec, dayDates: map[string]bool{}, seenEvent: map[string]eventKey{}, seenTop: map[string]bool{}}
 	for !b.tooMany() {
 		line, col := dec.InputPos()
 		tok, err := dec.Token()
 		if err == io.EOF {
-			if !rootSeen {
+			if !r.rootSeen {
 				b.errAt(b.pos(line, col), "expected a <schedule> element: the file is empty")
-			} else if depth > 0 {
+			} else if r.depth > 0 {
 				b.errAt(b.pos(line, col), "the XML ends inside an element: the file is truncated")
 			}
 			break
@@ -107,108 +105,147 @@ func readFrab(b *builder, text []byte) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
-			switch {
-			case depth == 1:
-				rootSeen = true
-				if t.Name.Local != "schedule" {
-					b.errAt(b.pos(line, col), "expected the root element <schedule> of a frab schedule.xml, got <%s>", t.Name.Local)
-					return
-				}
-			case depth == 2 && t.Name.Local == "conference":
-				if err := dec.DecodeElement(&conf, &t); err != nil {
-					b.xmlError(err, line, col)
-					return
-				}
-				depth--
-				haveConf = true
-				b.conf.Name = strings.TrimSpace(conf.Title)
-				b.conf.ID = slug(firstNonEmpty(conf.Acronym, conf.Title, conferenceIDFromName(b.name)))
-				if strings.TrimSpace(conf.Acronym) != "" && !strings.ContainsAny(conf.Acronym, " /?#%,") {
-					b.conf.ID = strings.TrimSpace(conf.Acronym)
-				}
-				if b.conf.Name == "" {
-					b.conf.Name = b.conf.ID
-				}
-				fosdem = strings.Contains(strings.ToLower(conf.Title+conf.Acronym), "fosdem")
-				b.setZone(conf.TimeZoneName, b.pos(line, col))
-			case depth == 2 && t.Name.Local == "day":
-				if !haveConf {
-					b.errAt(b.pos(line, col), "expected <conference> before the first <day>")
-					return
-				}
-				inDay = true
-				days++
-				dayDate, dayLine = attr(t, "date"), line
-				if dayDate != "" {
-					if _, err := time.Parse(time.DateOnly, dayDate); err != nil {
-						b.errAt(b.pos(line, col), "day date: expected YYYY-MM-DD, got %q", dayDate)
-						dayDate = ""
-					} else {
-						dayDates[dayDate] = true
-					}
-				}
-			case depth == 3 && t.Name.Local == "room":
-				roomName = strings.TrimSpace(attr(t, "name"))
-			case t.Name.Local == "event" && (depth == 4 || depth == 3 && inDay):
-				// <day><room><event>, or the oldest Pentabarf layout
-				// (FOSDEM 2007–2012): <day><event> with a <room> element.
-				if depth == 3 {
-					roomName = ""
-				}
-				read++
-				var ev frabEvent
-				if err := dec.DecodeElement(&ev, &t); err != nil {
-					b.xmlError(err, line, col)
-					return
-				}
-				depth--
-				if b.loc == nil {
-					continue // the missing zone is reported once
-				}
-				at := b.pos(line, col)
-				room := firstNonEmpty(roomName, strings.TrimSpace(ev.Room))
-				key := eventKey{ev.Title, room, ev.Date, ev.Start, ev.Duration, ev.Type}
-				id := firstNonEmpty(idFromGUID(strings.TrimSpace(ev.GUID)), strings.TrimSpace(ev.ID))
-				if prev, dup := seenEvent[id]; dup && prev == key {
-					b.warnAt(at, "event %q appears twice with the same content: merged", id)
-					continue
-				}
-				seenEvent[id] = key
-				if s, ok := b.frabSession(ev, room, dayDate, dayLine, conf.DayChange, at, fosdem, campus); ok {
-					b.addSession(s, at)
-				}
-			case t.Name.Local == "event":
-				stray++ // an event where no frab layout has one
-			case depth == 2 && !seenTop[t.Name.Local]:
-				seenTop[t.Name.Local] = true
-				top = append(top, t.Name.Local)
+			r.depth++
+			if !r.start(t, line, col) {
+				return
 			}
 		case xml.EndElement:
-			depth--
-			if depth == 1 && t.Name.Local == "day" {
-				dayDate, inDay = "", false
+			r.depth--
+			if r.depth == 1 && t.Name.Local == "day" {
+				r.dayDate, r.inDay = "", false
 			}
 		}
 	}
-	if len(b.errs) == 0 && len(b.conf.Sessions) == 0 && read == 0 && rootSeen {
+	r.finish()
+}
+
+// campus is the venue of rooms that name none: the conference's venue.
+func (r *frabReader) campus() ruleVenue {
+	name := strings.TrimSpace(r.conf.Venue)
+	if name == "" {
+		name = r.b.conf.Name
+	}
+	return ruleVenue{ID: slug(name), Name: name}
+}
+
+// start handles an opening element; false stops the reading (the error is
+// reported).
+func (r *frabReader) start(t xml.StartElement, line, col int) bool {
+	b := r.b
+	switch {
+	case r.depth == 1:
+		r.rootSeen = true
+		if t.Name.Local != "schedule" {
+			b.errAt(b.pos(line, col), "expected the root element <schedule> of a frab schedule.xml, got <%s>", t.Name.Local)
+			return false
+		}
+	case r.depth == 2 && t.Name.Local == "conference":
+		return r.conference(t, line, col)
+	case r.depth == 2 && t.Name.Local == "day":
+		if !r.haveConf {
+			b.errAt(b.pos(line, col), "expected <conference> before the first <day>")
+			return false
+		}
+		r.inDay = true
+		r.days++
+		r.dayDate, r.dayLine = attr(t, "date"), line
+		if r.dayDate != "" {
+			if _, err := time.Parse(time.DateOnly, r.dayDate); err != nil {
+				b.errAt(b.pos(line, col), "day date: expected YYYY-MM-DD, got %q", r.dayDate)
+				r.dayDate = ""
+			} else {
+				r.dayDates[r.dayDate] = true
+			}
+		}
+	case r.depth == 3 && t.Name.Local == "room":
+		r.roomName = strings.TrimSpace(attr(t, "name"))
+	case t.Name.Local == "event" && (r.depth == 4 || r.depth == 3 && r.inDay):
+		return r.event(t, line, col)
+	case t.Name.Local == "event":
+		r.stray++ // an event where no frab layout has one
+	case r.depth == 2 && !r.seenTop[t.Name.Local]:
+		r.seenTop[t.Name.Local] = true
+		r.top = append(r.top, t.Name.Local)
+	}
+	return true
+}
+
+// conference reads the <conference> element: name, id and zone.
+func (r *frabReader) conference(t xml.StartElement, line, col int) bool {
+	b := r.b
+	if err := r.dec.DecodeElement(&r.conf, &t); err != nil {
+		b.xmlError(err, line, col)
+		return false
+	}
+	r.depth--
+	r.haveConf = true
+	conf := &r.conf
+	b.conf.Name = strings.TrimSpace(conf.Title)
+	b.conf.ID = slug(firstNonEmpty(conf.Acronym, conf.Title, conferenceIDFromName(b.name)))
+	if strings.TrimSpace(conf.Acronym) != "" && !strings.ContainsAny(conf.Acronym, " /?#%,") {
+		b.conf.ID = strings.TrimSpace(conf.Acronym)
+	}
+	if b.conf.Name == "" {
+		b.conf.Name = b.conf.ID
+	}
+	r.fosdem = strings.Contains(strings.ToLower(conf.Title+conf.Acronym), "fosdem")
+	b.setZone(conf.TimeZoneName, b.pos(line, col))
+	return true
+}
+
+// event reads one <event>: <day><room><event>, or the oldest Pentabarf
+// layout (FOSDEM 2007–2012): <day><event> with a <room> element.
+func (r *frabReader) event(t xml.StartElement, line, col int) bool {
+	b := r.b
+	if r.depth == 3 {
+		r.roomName = ""
+	}
+	r.read++
+	var ev frabEvent
+	if err := r.dec.DecodeElement(&ev, &t); err != nil {
+		b.xmlError(err, line, col)
+		return false
+	}
+	r.depth--
+	if b.loc == nil {
+		return true // the missing zone is reported once
+	}
+	at := b.pos(line, col)
+	room := firstNonEmpty(r.roomName, strings.TrimSpace(ev.Room))
+	key := eventKey{ev.Title, room, ev.Date, ev.Start, ev.Duration, ev.Type}
+	id := firstNonEmpty(idFromGUID(strings.TrimSpace(ev.GUID)), strings.TrimSpace(ev.ID))
+	if prev, dup := r.seenEvent[id]; dup && prev == key {
+		b.warnAt(at, "event %q appears twice with the same content: merged", id)
+		return true
+	}
+	r.seenEvent[id] = key
+	if s, ok := b.frabSession(ev, room, r.dayDate, r.dayLine, r.conf.DayChange, at, r.fosdem, r.campus); ok {
+		b.addSession(s, at)
+	}
+	return true
+}
+
+// finish reports a file that yielded nothing and sets the days.
+func (r *frabReader) finish() {
+	b := r.b
+	if len(b.errs) == 0 && len(b.conf.Sessions) == 0 && r.read == 0 && r.rootSeen {
 		switch {
-		case stray > 0:
-			b.errAt(b.name, "the file holds %d <event> elements, none where a frab schedule has them (<day><room><event>, or <day><event> in the oldest Pentabarf layout): nothing was imported", stray)
-		case len(top) > 0 && days == 0:
-			b.errAt(b.name, "an XML file whose root is <schedule> but with %s elements: not frab (expected <conference> and <day> elements holding <room><event>)", elementList(top))
+		case r.stray > 0:
+			b.errAt(b.name, "the file holds %d <event> elements, none where a frab schedule has them (<day><room><event>, or <day><event> in the oldest Pentabarf layout): nothing was imported", r.stray)
+		case len(r.top) > 0 && r.days == 0:
+			b.errAt(b.name, "an XML file whose root is <schedule> but with %s elements: not frab (expected <conference> and <day> elements holding <room><event>)", elementList(r.top))
 		default:
 			b.errAt(b.name, "the schedule holds no <event>: expected <day><room><event> elements; an empty schedule is not imported")
 		}
 	}
-	if !haveConf && len(b.errs) == 0 {
+	if !r.haveConf && len(b.errs) == 0 {
 		b.errAt(b.name, "expected a <conference> element with the title and time zone")
 	}
 	if b.loc != nil {
 		for _, d := range daysOf(b.conf, b.loc) {
-			dayDates[d] = true
+			r.dayDates[d] = true
 		}
-		b.conf.Days = sortedSet(dayDates)
+		b.conf.Days = sortedSet(r.dayDates)
 	}
 }
 
