@@ -111,6 +111,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/sessions", a.sessions)
 	mux.HandleFunc("GET /api/v1/sessions/{id}", a.session)
 	mux.HandleFunc("GET /api/v1/travel", a.travel)
+	mux.HandleFunc("GET /api/v1/offline/travel", a.offlineTravel)
 	mux.HandleFunc("GET /api/v1/venues.geojson", a.venuesGeoJSON)
 	mux.HandleFunc("GET /api/v1/route.geojson", a.routeGeoJSON)
 
