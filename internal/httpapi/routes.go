@@ -113,6 +113,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/travel", a.travel)
 	mux.HandleFunc("GET /api/v1/venues.geojson", a.venuesGeoJSON)
 	mux.HandleFunc("GET /api/v1/route.geojson", a.routeGeoJSON)
+	mux.HandleFunc("GET /api/v1/offline/catalog", a.offlineCatalog) // offline.go
 
 	a.registerAccounts(mux) // auth.go: sign-up/in/out, /me, favourites, blocks
 	// reservations.go: seats, waitlist, offers, organizer, events
