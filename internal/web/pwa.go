@@ -114,7 +114,7 @@ func buildManifest(assets *assetSet, name string) []byte {
 		"name": name, "short_name": "venuehop", "id": "/", "start_url": "/", "scope": "/",
 		"display": "standalone", "theme_color": themeColor, "background_color": "#ffffff",
 		"description": "The conference catalog, your week and your seats, online and off.",
-		"icons": icons,
+		"icons":       icons,
 	}, "", "  ")
 	return body
 }
