@@ -114,6 +114,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/offline/travel", a.offlineTravel)
 	mux.HandleFunc("GET /api/v1/venues.geojson", a.venuesGeoJSON)
 	mux.HandleFunc("GET /api/v1/route.geojson", a.routeGeoJSON)
+	mux.HandleFunc("GET /api/v1/offline/catalog", a.offlineCatalog) // offline.go
 
 	a.registerAccounts(mux) // auth.go: sign-up/in/out, /me, favourites, blocks
 	// reservations.go: seats, waitlist, offers, organizer, events

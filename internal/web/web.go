@@ -81,11 +81,13 @@ type Server struct {
 	calendar *calfeed.Service
 	seats    *reservation.Engine // seats.go
 	clock    clock.Clock
+	// sw and manifest are the service worker and web app manifest (pwa.go).
+	sw, manifest []byte
 }
 
 // pageNames are the page templates; each one is parsed with layout.html
 // and parts.html.
-var pageNames = []string{"catalog", "session", "venues", "map", "error", "week", "now", "shuttles"}
+var pageNames = []string{"catalog", "session", "venues", "map", "error", "week", "now", "shuttles", "offline"}
 
 // New parses the templates and indexes the static files once.
 func New(d Deps) (*Server, error) {
@@ -110,6 +112,11 @@ func New(d Deps) (*Server, error) {
 	if s.assets, err = loadAssets(static); err != nil {
 		return nil, err
 	}
+	s.assets.addIcons() // pwa.go
+	if s.sw, err = buildServiceWorker(static, s.assets); err != nil {
+		return nil, err
+	}
+	s.manifest = buildManifest(s.assets, "venuehop")
 	base, err := template.New("layout.html").
 		Funcs(template.FuncMap{"asset": s.assets.url, "num": thousands, "add": func(a, b int) int { return a + b }}).
 		ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/account-parts.html", "templates/seat-parts.html", "templates/travel-parts.html")
@@ -135,6 +142,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /map", s.handleMap)
 	mux.HandleFunc("GET /shuttles", s.handleShuttles) // shuttles.go
 	mux.HandleFunc("GET /static/{path...}", s.assets.serve)
+	mux.HandleFunc("GET /sw.js", s.handleServiceWorker)           // pwa.go
+	mux.HandleFunc("GET /manifest.webmanifest", s.handleManifest) // pwa.go
+	mux.HandleFunc("GET /offline", s.handleOffline)               // pwa.go
 	if s.accounts != nil {
 		s.registerAccounts(mux) // account.go
 		s.registerAdmin(mux)    // admin.go: organizer pages
@@ -398,7 +408,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // contentSecurityPolicy allows only the app's own scripts and styles: no
 // inline script or style anywhere, so injected markup cannot run.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 func setPageHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
