@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"venuehop/internal/conference"
+	"venuehop/internal/httpx"
 )
 
 // The offline catalog is what a device keeps to search, filter and show
@@ -118,76 +116,22 @@ func buildOfflineCatalog(conf *conference.Conference, rev int64) offlineCatalogJ
 }
 
 // offlineCatalog is GET /api/v1/offline/catalog: public, like the catalog.
+// Revalidated on every use: a 304 is cheap, and a new revision must reach
+// devices as soon as they are online.
 func (a *API) offlineCatalog(w http.ResponseWriter, r *http.Request) {
 	snap := a.Live.Load().Snap
-	etag := offlineETag(snap.Rev)
-	h := w.Header()
-	h.Set("ETag", etag)
-	// Revalidated on every use: a 304 is cheap, and a new revision must
-	// reach devices as soon as they are online.
-	h.Set("Cache-Control", "public, no-cache")
-	h.Set("Vary", "Accept-Encoding")
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	d, err := a.docs.get(r.Context(), snap.Rev, "offline-catalog.gz", func() (*doc, error) {
+	d, err := a.docs.get(r.Context(), snap.Rev, "offline-catalog", func() (*doc, error) {
 		body, err := json.Marshal(buildOfflineCatalog(snap.Conf, snap.Rev))
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-		return &doc{body: buf.Bytes(), contentType: "application/json; charset=utf-8"}, nil
+		d := newDoc(body, a.revisionTime(r.Context(), snap.Rev), "application/json; charset=utf-8")
+		d.etag, d.gz = offlineETag(snap.Rev), httpx.Gzip(body)
+		return d, nil
 	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	h.Set("Content-Type", d.contentType)
-	if acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		h.Set("Content-Length", strconv.Itoa(len(d.body)))
-		if r.Method != http.MethodHead {
-			w.Write(d.body)
-		}
-		return
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(d.body))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		io.Copy(w, zr)
-	}
-}
-
-// etagMatches reports whether an If-None-Match header names etag (or *).
-func etagMatches(header, etag string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
-		if p == etag || p == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool {
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		q := strings.ReplaceAll(params, " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-	}
-	return false
+	d.serve(w, r, "public, no-cache")
 }

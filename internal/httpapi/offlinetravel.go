@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"venuehop/internal/conference"
+	"venuehop/internal/httpx"
 	"venuehop/internal/planner"
 	"venuehop/internal/travel"
 )
@@ -22,7 +23,9 @@ func (a *API) offlineTravel(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return newDoc(body, a.revisionTime(r.Context(), st.Snap.Rev), "application/json"), nil
+		d := newDoc(body, a.revisionTime(r.Context(), st.Snap.Rev), "application/json")
+		d.gz = httpx.Gzip(body)
+		return d, nil
 	})
 	if err != nil {
 		a.fail(w, r, err)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"venuehop/internal/httpx"
 )
 
 // What anonymous clients poll — the conference feed and the exports —
@@ -22,6 +24,8 @@ type doc struct {
 	modified    time.Time
 	contentType string
 	disposition string // Content-Disposition, "" for inline
+	// gz, when set, is body gzip-compressed, sent to clients that take it.
+	gz []byte
 }
 
 func newDoc(body []byte, modified time.Time, contentType string) *doc {
@@ -41,7 +45,15 @@ func (d *doc) serve(w http.ResponseWriter, r *http.Request, cacheControl string)
 	if d.disposition != "" {
 		h.Set("Content-Disposition", d.disposition)
 	}
-	http.ServeContent(w, r, "", d.modified, bytes.NewReader(d.body))
+	body := d.body
+	if d.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if httpx.AcceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip")
+			body = d.gz
+		}
+	}
+	http.ServeContent(w, r, "", d.modified, bytes.NewReader(body))
 }
 
 // maxDocs bounds the documents kept for one revision: the formats times

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"venuehop/internal/httpx"
 )
 
 // asset is one embedded static file, with its content-hashed public name.
@@ -78,7 +78,7 @@ func (s *assetSet) add(p string, body []byte) {
 	if a.contentType == "" {
 		a.contentType = "application/octet-stream"
 	}
-	if gz := gzipBytes(body); len(gz) < len(body)*9/10 {
+	if gz := httpx.Gzip(body); len(gz) < len(body)*9/10 {
 		a.gzipped = gz
 	}
 	s.byName[a.name] = a
@@ -139,32 +139,10 @@ func (s *assetSet) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := a.body
-	if a.gzipped != nil && acceptsGzip(r) {
+	if a.gzipped != nil && httpx.AcceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		body = a.gzipped
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.Write(body)
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip
-// (a "gzip;q=0" refusal included).
-func acceptsGzip(r *http.Request) bool {
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		q := strings.ReplaceAll(params, " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-	}
-	return false
 }

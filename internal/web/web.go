@@ -28,6 +28,7 @@ import (
 	"venuehop/internal/clock"
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
@@ -383,7 +384,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
 	body := buf.Bytes()
-	if len(body) > 1024 && acceptsGzip(r) {
+	if len(body) > 1024 && httpx.AcceptsGzip(r) {
 		var zbuf bytes.Buffer
 		zbuf.Grow(len(body) / 4)
 		zw, _ := s.gzipWriters.Get().(*gzip.Writer)
