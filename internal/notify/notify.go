@@ -47,14 +47,14 @@ const (
 
 // Notice is one message for one attendee.
 type Notice struct {
-	ID         string    `json:"id"`
-	AttendeeID string    `json:"attendeeId"`
-	Category   Category  `json:"category"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	URL        string    `json:"url"` // a path inside the app the notice opens
-	SessionID  string    `json:"sessionId,omitempty"`
-	OfferID    string    `json:"offerId,omitempty"`
+	ID         string   `json:"id"`
+	AttendeeID string   `json:"attendeeId"`
+	Category   Category `json:"category"`
+	Title      string   `json:"title"`
+	Body       string   `json:"body"`
+	URL        string   `json:"url"` // a path inside the app the notice opens
+	SessionID  string   `json:"sessionId,omitempty"`
+	OfferID    string   `json:"offerId,omitempty"`
 	// Topic, when set, makes a later notice with the same Topic replace
 	// this one (RFC 8030 Topic; the notices page keeps only the newest).
 	Topic   string    `json:"topic,omitempty"`
