@@ -16,6 +16,7 @@ import (
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
 	"venuehop/internal/reservation"
+	"venuehop/internal/webpush"
 )
 
 // ConferenceStore keeps the conference document. The conference changes
@@ -75,6 +76,9 @@ type Stores struct {
 	CalendarKey calfeed.KeyStore
 	// Revisions tells when each conference revision was saved.
 	Revisions RevisionTimes
+	// Push keeps the devices' Web Push subscriptions and the VAPID key
+	// pair every node signs with.
+	Push webpush.Store
 }
 
 // EncodeConference is the stored form of a conference revision (both

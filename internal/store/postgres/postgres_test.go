@@ -9,6 +9,7 @@ import (
 	"venuehop/internal/store"
 	"venuehop/internal/store/postgres/pgtest"
 	"venuehop/internal/store/storetest"
+	"venuehop/internal/webpush"
 )
 
 // openTemp opens a store on a fresh schema of the test server; the store
@@ -45,4 +46,18 @@ func TestPlansConformance(t *testing.T) {
 
 func TestCalendarFeedsConformance(t *testing.T) {
 	storetest.RunCalendarFeeds(t, func(t *testing.T) storetest.FeedStore { return openTemp(t) })
+}
+
+func TestPushConformance(t *testing.T) {
+	storetest.RunPush(t, func(t *testing.T) func() webpush.Store {
+		u := pgtest.URL(t)
+		return func() webpush.Store {
+			s, err := Open(context.Background(), u)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"venuehop/internal/agenda"
 	"venuehop/internal/store/sqlite"
 	"venuehop/internal/store/storetest"
+	"venuehop/internal/webpush"
 )
 
 // The plan and calendar feed suites on the reference backend (the SQLite
@@ -27,4 +28,18 @@ func TestPlansOnSQLite(t *testing.T) {
 
 func TestCalendarFeedsOnSQLite(t *testing.T) {
 	storetest.RunCalendarFeeds(t, func(t *testing.T) storetest.FeedStore { return openSQLite(t) })
+}
+
+func TestPushOnSQLite(t *testing.T) {
+	storetest.RunPush(t, func(t *testing.T) func() webpush.Store {
+		dir := t.TempDir()
+		return func() webpush.Store {
+			s, err := sqlite.Open(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
 }
