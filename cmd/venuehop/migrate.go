@@ -227,6 +227,14 @@ var copies = []tableCopy{
 	{table: "attendee_registry", columns: []string{"email", "name", "badge_id", "code", "user_id", "created_at", "claimed_at"},
 		query:   `SELECT email, name, badge_id, code, user_id, created_at, claimed_at FROM attendee_registry`,
 		convert: map[int]func(any) (any, error){5: sqliteTime, 6: sqliteTime}},
+	// The devices' Web Push subscriptions and the VAPID key pair they are
+	// bound to (a new pair would silence every device).
+	{table: "push_subscriptions", columns: []string{"endpoint", "attendee", "p256dh", "auth", "categories", "user_agent", "created_at"},
+		query:   `SELECT endpoint, attendee, p256dh, auth, categories, user_agent, created_at FROM push_subscriptions`,
+		convert: map[int]func(any) (any, error){6: sqliteTime}},
+	{table: "vapid_keys", columns: []string{"one", "public_key", "private_key", "created_at"},
+		query:   `SELECT one, public_key, private_key, created_at FROM vapid_keys`,
+		convert: map[int]func(any) (any, error){0: sqliteBool, 3: sqliteTime}},
 }
 
 func (c tableCopy) run(ctx context.Context, src *sql.Tx, dst pgx.Tx) error {

@@ -15,11 +15,13 @@ import (
 	"venuehop/internal/app"
 	"venuehop/internal/conference"
 	"venuehop/internal/config"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store/postgres"
 	"venuehop/internal/store/postgres/pgtest"
 	"venuehop/internal/store/sqlite"
 	"venuehop/internal/store/storetest"
+	"venuehop/internal/webpush"
 )
 
 func demoConfig(dir, db string) config.Config {
@@ -180,6 +182,16 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A device's push subscription and the VAPID pair it is bound to.
+	wantKeys, err := webpush.LoadKeys(ctx, src, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushSub := webpush.Subscription{Endpoint: "https://push.example/dev1", AttendeeID: users[1].ID, P256dh: "BPkey", Auth: "authkey",
+		Categories: []notify.Category{notify.CategoryOffer}, Label: "Firefox", Created: time.Now()}
+	if err := src.PutPushSubscription(ctx, pushSub); err != nil {
+		t.Fatal(err)
+	}
 	wantList, _ := src.Accounts().Registrations(ctx)
 	want, err := src.LoadSeats(ctx, time.Time{})
 	if err != nil {
@@ -235,6 +247,13 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 		return a.Email == b.Email && a.Code == b.Code && a.UserID == b.UserID && a.BadgeID == b.BadgeID
 	}) {
 		t.Errorf("the attendee list after migrate: %+v %v, want %+v", l, err, wantList)
+	}
+	if k, err := dst.SharedVAPIDKeys(ctx, webpush.Keys{Public: "other", Private: "other"}, time.Now()); err != nil || k != wantKeys {
+		t.Errorf("VAPID keys after migrate: %+v %v, want the SQLite pair", k, err)
+	}
+	if l, err := dst.PushSubscriptions(ctx, users[1].ID); err != nil || len(l) != 1 || l[0].Endpoint != pushSub.Endpoint ||
+		l[0].Auth != pushSub.Auth || !slices.Equal(l[0].Categories, pushSub.Categories) || l[0].Label != "Firefox" {
+		t.Errorf("push subscriptions after migrate: %+v %v", l, err)
 	}
 	dst.Close()
 
