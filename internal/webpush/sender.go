@@ -196,6 +196,9 @@ func (s *Sender) SendMany(ctx context.Context, ns []notify.Notice) (Result, erro
 	for range min(s.o.Concurrency, len(ns)) {
 		wg.Go(func() {
 			for i := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
 				r, err := s.send(ctx, ns[i])
 				mu.Lock()
 				total.add(r)
@@ -208,6 +211,9 @@ func (s *Sender) SendMany(ctx context.Context, ns []notify.Notice) (Result, erro
 	}
 feed:
 	for i := range ns {
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
