@@ -389,7 +389,9 @@ func TestSubscribeValidates(t *testing.T) {
 		{"http elsewhere", func(in *webpush.SubscriptionInput) { in.Endpoint = "http://push.example.net/p" }, false},
 		{"relative", func(in *webpush.SubscriptionInput) { in.Endpoint = "/p" }, false},
 		{"credentials", func(in *webpush.SubscriptionInput) { in.Endpoint = "https://u:p@push.example.net/p" }, false},
-		{"too long", func(in *webpush.SubscriptionInput) { in.Endpoint = "https://push.example.net/" + strings.Repeat("a", 2048) }, false},
+		{"too long", func(in *webpush.SubscriptionInput) {
+			in.Endpoint = "https://push.example.net/" + strings.Repeat("a", 2048)
+		}, false},
 		{"short p256dh", func(in *webpush.SubscriptionInput) { in.P256dh = in.P256dh[:40] }, false},
 		{"p256dh off the curve", func(in *webpush.SubscriptionInput) {
 			in.P256dh = base64.RawURLEncoding.EncodeToString(append([]byte{4}, bytes.Repeat([]byte{1}, 64)...))
