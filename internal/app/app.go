@@ -33,6 +33,7 @@ import (
 	"venuehop/internal/store"
 	"venuehop/internal/store/postgres"
 	"venuehop/internal/web"
+	"venuehop/internal/webpush"
 )
 
 // App is one running venuehop node.
@@ -56,6 +57,7 @@ type App struct {
 
 	importer *importer.Importer // imports.go
 	calendar *calfeed.Service
+	push     *webpush.Sender // push.go: Web Push to the attendees' devices
 
 	budget  fdlimit.Budget // limits.go
 	metrics http.Handler   // served on cfg.MetricsAddr, when set
@@ -116,6 +118,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	if err := a.setupPush(ctx); err != nil { // push.go
+		st.Close()
+		return nil, err
+	}
 	if err := a.setupReservations(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -156,7 +162,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.store.Bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar, Revisions: a.store.Revisions,
+		Importer: a.importer, Calendar: a.calendar, Revisions: a.store.Revisions, Push: a.push,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	api.Register(mux)
 	a.metrics = api.MetricsHandler() // limits.go: its own listener, when asked

@@ -21,6 +21,7 @@ import (
 	"venuehop/internal/live"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store"
+	"venuehop/internal/webpush"
 )
 
 // Deps are what the API needs from the app.
@@ -52,6 +53,9 @@ type Deps struct {
 	// Revisions dates conference revisions (Last-Modified of the feeds
 	// and exports, published.go); nil: the time they are first built.
 	Revisions store.RevisionTimes
+	// Push is Web Push: the VAPID key and the devices' subscriptions
+	// (push.go); nil: no push routes.
+	Push *webpush.Sender
 }
 
 // API serves the JSON endpoints.
@@ -125,6 +129,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	// admintravel.go, shuttles.go: the shuttle board, packs, timetables,
 	// walk corrections
 	a.registerTravel(mux)
+	a.registerPush(mux) // push.go: the VAPID key, the devices' subscriptions
 
 	// Anything else under /api is a JSON 404, not an HTML page.
 	mux.HandleFunc("/api/", a.notFound)

@@ -1,6 +1,7 @@
 package webpush
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -13,8 +14,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	wp "github.com/SherClockHolmes/webpush-go"
 
 	"venuehop/internal/clock"
 	"venuehop/internal/errcode"
@@ -32,7 +31,7 @@ const (
 	// four weeks at most).
 	MaxTTL = 28 * 24 * time.Hour
 	// maxPayload keeps the JSON well inside one 4096-byte aes128gcm
-	// record (4096 - 86 header - 16 tag - 1 delimiter).
+	// record (86 bytes of header, the delimiter, padding, a 16-byte tag).
 	maxPayload = 3000
 )
 
@@ -61,7 +60,8 @@ type Options struct {
 // Sender sends notices to the attendees' devices; it implements
 // notify.Sender and keeps the devices' subscriptions.
 type Sender struct {
-	o Options
+	o     Options
+	vapid *vapid
 }
 
 var _ notify.Sender = (*Sender)(nil)
@@ -92,12 +92,19 @@ func New(o Options) (*Sender, error) {
 	if o.Contact == "" {
 		o.Contact = "mailto:webpush@venuehop.invalid"
 	}
+	if !strings.HasPrefix(o.Contact, "mailto:") && !strings.HasPrefix(o.Contact, "https:") {
+		o.Contact = "mailto:" + o.Contact
+	}
 	if o.Client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = o.Concurrency
 		o.Client = &http.Client{Timeout: 30 * time.Second, Transport: t}
 	}
-	return &Sender{o: o}, nil
+	v, err := newVAPID(o.Keys, o.Contact)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{o: o, vapid: v}, nil
 }
 
 // PublicKey is the VAPID public key (base64url), the browsers'
@@ -337,21 +344,13 @@ func (s *Sender) send(ctx context.Context, n notify.Notice) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	opts := wp.Options{
-		HTTPClient:      s.o.Client,
-		Subscriber:      strings.TrimPrefix(s.o.Contact, "mailto:"), // the library adds mailto: to a non-https sub
-		Topic:           Topic(n.Topic),
-		TTL:             TTL(n, now),
-		Urgency:         wp.Urgency(UrgencyOf(n)),
-		VAPIDPublicKey:  s.o.Keys.Public,
-		VAPIDPrivateKey: s.o.Keys.Private,
-	}
+	hdr := pushHeaders{ttl: strconv.Itoa(TTL(n, now)), urgency: string(UrgencyOf(n)), topic: Topic(n.Topic)}
 	for _, sub := range subs {
 		if !sub.Wants(n.Category) {
 			r.Skipped++
 			continue
 		}
-		switch s.deliver(ctx, sub, body, &opts, n.ID) {
+		switch s.deliver(ctx, sub, body, hdr, n.ID) {
 		case sent:
 			r.Sent++
 		case gone:
@@ -374,16 +373,47 @@ const (
 	failed
 )
 
+// pushHeaders are the RFC 8030 headers of one notice's messages.
+type pushHeaders struct{ ttl, urgency, topic string }
+
+// post encrypts body for the device and posts it to its push service.
+func (s *Sender) post(ctx context.Context, sub Subscription, body []byte, h pushHeaders) (*http.Response, error) {
+	msg, err := encrypt(body, sub.P256dh, sub.Auth)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := s.vapid.authorization(sub.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(msg))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Encoding", "aes128gcm")
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("TTL", h.ttl)
+	req.Header.Set("Urgency", h.urgency)
+	if h.topic != "" {
+		req.Header.Set("Topic", h.topic)
+	}
+	req.Header.Set("Authorization", auth)
+	return s.o.Client.Do(req)
+}
+
 // deliver posts one message, deletes a gone subscription and retries a
 // 429, 5xx or failed request once.
-func (s *Sender) deliver(ctx context.Context, sub Subscription, body []byte, opts *wp.Options, noticeID string) outcome {
-	ws := &wp.Subscription{Endpoint: sub.Endpoint, Keys: wp.Keys{Auth: sub.Auth, P256dh: sub.P256dh}}
+func (s *Sender) deliver(ctx context.Context, sub Subscription, body []byte, h pushHeaders, noticeID string) outcome {
 	log := s.o.Logger.With("attendee", sub.AttendeeID, "notice", noticeID, "endpoint", redactEndpoint(sub.Endpoint))
 	for attempt := 1; ; attempt++ {
-		resp, err := wp.SendNotificationWithContext(ctx, body, ws, opts)
+		resp, err := s.post(ctx, sub, body, h)
 		wait := s.o.RetryBackoff
 		if err != nil {
 			if ctx.Err() != nil {
+				return failed
+			}
+			if errcode.Is(err, errcode.Invalid) { // a stored subscription that cannot be encrypted for
+				log.Warn("web push: message not sent", "err", err)
 				return failed
 			}
 			log.Warn("web push: request failed", "attempt", attempt, "err", err)
