@@ -33,7 +33,8 @@ self.addEventListener('push', function (event) {
   } catch (e) {
     n = { title: 'venuehop', body: event.data ? event.data.text() : '' };
   }
-  if (n.expires && Date.parse(n.expires) < Date.now()) return; // too late to be of use
+  var expires = Date.parse(n.expires || ''); // NaN, or before 1970 for "none"
+  if (expires > 0 && expires < Date.now()) return; // too late to be of use
   event.waitUntil(self.registration.showNotification(n.title || 'venuehop', pushOptions(n)));
 });
 
