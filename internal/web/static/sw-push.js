@@ -50,10 +50,9 @@ function openOrFocus(url) {
   });
 }
 
-// acceptOffer takes the seat from the notification: the offers page's own
-// form (same origin, the session cookie and its CSRF token, which the page
-// gives the worker with the offer's page once it has been opened) or, when
-// the worker has no token, the page with the offer at the top.
+// acceptOffer takes the seat from the notification through the API, with
+// the sign-in's cookie and the CSRF token a page gave the worker; without a
+// token, or when the server says no, it opens My seats, where the offer is.
 function acceptOffer(data) {
   var page = '/me/reservations?offer=' + encodeURIComponent(data.offerId);
   return caches.open(DATA).then(function (c) { return c.match('/__venuehop/csrf'); }).then(function (r) {
@@ -73,14 +72,17 @@ function acceptOffer(data) {
   });
 }
 
+// notificationClicked does what a click on a notice asks: "Take the seat"
+// accepts the offer; anything else opens the notice's page.
+function notificationClicked(action, data) {
+  if (action === 'accept' && data.offerId) return acceptOffer(data);
+  return openOrFocus(data.url || '/me/notices');
+}
+
 self.addEventListener('notificationclick', function (event) {
   var data = event.notification.data || {};
   event.notification.close();
-  if (event.action === 'accept' && data.offerId) {
-    event.waitUntil(acceptOffer(data));
-    return;
-  }
-  event.waitUntil(openOrFocus(data.url || '/me/notices'));
+  event.waitUntil(notificationClicked(event.action, data));
 });
 
 // A page tells the worker its CSRF token (it is the same for the whole
