@@ -107,7 +107,9 @@ func serverFavorites(t *testing.T, base, token string) []string {
 	if st != 200 {
 		t.Fatalf("favourites: %d %s", st, body)
 	}
-	var out struct{ Favorites []struct{ RepeatGroup, Priority string } }
+	var out struct {
+		Favorites []struct{ RepeatGroup, Priority string }
+	}
 	mustJSON(t, body, &out)
 	var list []string
 	for _, f := range out.Favorites {
