@@ -406,3 +406,58 @@ func TestReimportKeepsFavoriteStates(t *testing.T) {
 		t.Errorf("the restored session is not starred with its sitting: %s", fb)
 	}
 }
+
+// BenchmarkFavoriteSyncFirstPull is a new device's first sync through
+// HTTP: one attendee with 150 favourites (some removed again: tombstones)
+// in a store holding 1,000 other attendees with 150 states each. The goal
+// is at most 1 s per pull on the event's server.
+func BenchmarkFavoriteSyncFirstPull(b *testing.B) {
+	a, srv := newTestApp(b)
+	ctx := context.Background()
+	snap := a.Snapshot()
+	seen := map[string]bool{}
+	var groups []*conference.Session
+	for i := range snap.Conf.Sessions {
+		if se := &snap.Conf.Sessions[i]; !seen[se.Group()] {
+			seen[se.Group()] = true
+			groups = append(groups, se)
+		}
+	}
+	if len(groups) < 150 {
+		b.Fatalf("the demo has %d contents, want 150", len(groups))
+	}
+	prios := []account.Priority{account.Must, account.Want, account.Maybe}
+	var users []account.User
+	for n := range 1001 {
+		u, err := a.accounts.NewUser(fmt.Sprintf("sync%d@example.com", n), "Sync", account.Attendee)
+		if err != nil {
+			b.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	tok, hash := account.NewToken()
+	now := time.Now()
+	if err := a.store.Bulk.BulkAttendees(ctx, users, []account.Token{{Hash: hash, UserID: users[0].ID, Kind: account.APIToken,
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}}); err != nil {
+		b.Fatal(err)
+	}
+	for n, u := range users {
+		changes := make([]account.FavoriteChange, 0, 160)
+		for i, se := range groups[:150] {
+			changes = append(changes, account.FavoriteChange{RepeatGroup: se.Group(), SessionID: se.ID, Starred: true, Priority: prios[(i+n)%3], At: now})
+		}
+		for _, se := range groups[:10] {
+			changes = append(changes, account.FavoriteChange{RepeatGroup: se.Group(), SessionID: se.ID, At: now})
+		}
+		if _, err := a.store.Accounts.ApplyFavoriteChanges(ctx, u.ID, changes, account.MaxFavoriteStates); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		st, _, body := call(b, nil, "GET", srv.URL+"/api/v1/me/favorites/changes", tok, nil)
+		if st != 200 || strings.Count(string(body), `"sessionId"`) != 150 {
+			b.Fatalf("pull: %d %.200s", st, body)
+		}
+	}
+}
