@@ -14,7 +14,7 @@ func (a *App) setupPush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.push, err = webpush.New(webpush.Options{Store: a.store.Push, Keys: keys, Clock: a.clock,
+	a.push, err = webpush.New(webpush.Options{Store: a.store.Push, Keys: keys, Clock: a.clock, Contact: a.cfg.PushContact,
 		Logger: a.log.With("component", "webpush")})
 	return err
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// empty keeps it on Addr, behind an admin token or MetricsToken.
 	MetricsAddr  string
 	MetricsToken string
+	// PushContact is the Web Push VAPID contact ("sub"): a mailto: address
+	// or an https: URL the push services may write to about this server.
+	PushContact string
 
 	// envErrs are environment values that could not be read; Validate
 	// reports the first.
@@ -93,6 +96,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Streams.AnonymousMaxAge, "anonymous-stream-timeout", c.envDuration("VENUEHOP_ANONYMOUS_STREAM_TIMEOUT", c.Streams.AnonymousMaxAge), "an anonymous live event stream ends after this; browsers reconnect (env VENUEHOP_ANONYMOUS_STREAM_TIMEOUT)")
 	fs.Float64Var(&c.AnonymousRate, "anonymous-rate", c.envFloat("VENUEHOP_ANONYMOUS_RATE", c.AnonymousRate), "costly reads (feeds, exports, search) per second per client address for visitors not signed in; 0 for no bound (env VENUEHOP_ANONYMOUS_RATE)")
 	fs.IntVar(&c.AnonymousBurst, "anonymous-burst", c.envInt("VENUEHOP_ANONYMOUS_BURST", c.AnonymousBurst), "costly anonymous reads allowed at once before --anonymous-rate applies (env VENUEHOP_ANONYMOUS_BURST)")
+	fs.StringVar(&c.PushContact, "push-contact", env("VENUEHOP_PUSH_CONTACT", c.PushContact), "the Web Push contact the push services may write to: mailto:ADDRESS or an https: URL (env VENUEHOP_PUSH_CONTACT)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("VENUEHOP_METRICS_ADDR", c.MetricsAddr), "serve /metrics on this address of its own instead of --addr (env VENUEHOP_METRICS_ADDR)")
 	// The token comes from the environment only: a flag would show in ps.
 	c.MetricsToken = env("VENUEHOP_METRICS_TOKEN", c.MetricsToken)
@@ -117,6 +121,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Addr == "" {
 		return errors.New("--addr must not be empty")
+	}
+	if c.PushContact != "" && !strings.HasPrefix(c.PushContact, "mailto:") && !strings.HasPrefix(c.PushContact, "https://") {
+		return fmt.Errorf("--push-contact must be mailto:ADDRESS or an https:// URL, got %q", c.PushContact)
 	}
 	if c.DB == "" && c.DataDir == "" {
 		return errors.New("--data must name a directory")
