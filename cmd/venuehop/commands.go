@@ -22,7 +22,7 @@ var version = "dev"
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
-	fs := newFlags("serve", "serve [--addr :8080] [--data DIR] [--db URL] [--demo=true] [--now RFC3339] [--reservations-open RFC3339] [--commit group|per-request] [--tiles URL] [--log-level LEVEL] [--metrics-addr ADDR] [--max-streams N] [--streams-per-attendee N] [--streams-per-address N] [--anonymous-stream-timeout D] [--anonymous-rate R] [--anonymous-burst N]", stderr)
+	fs := newFlags("serve", "serve [--addr :8080] [--data DIR] [--db URL] [--demo=true] [--now RFC3339] [--reservations-open RFC3339] [--commit group|per-request] [--tiles URL] [--log-level LEVEL] [--metrics-addr ADDR] [--push-contact mailto:ADDRESS] [--max-streams N] [--streams-per-attendee N] [--streams-per-address N] [--anonymous-stream-timeout D] [--anonymous-rate R] [--anonymous-burst N]", stderr)
 	cfg.ServeFlags(fs)
 	if pos, err := parse(fs, args); err != nil {
 		return err
