@@ -132,8 +132,16 @@
   var q = new URLSearchParams();
   if (from) q.set('from', from);
   if (params.get('at')) q.set('at', params.get('at'));
+  // Online, the documents the device computes from are fetched too, so
+  // that the service worker has them when the network goes (the travel
+  // tables answer 304 while they are current).
+  function warm() {
+    ['/api/v1/offline/travel', '/api/v1/me/agenda', '/api/v1/me/favorites'].forEach(function (u) {
+      fetch(u, {credentials: 'same-origin', headers: {Accept: 'application/json'}}).catch(function () {});
+    });
+  }
   fetch('/api/v1/me/next?' + q.toString(), {credentials: 'same-origin'}).then(function (r) {
-    if (r.ok && !r.headers.get('Venuehop-Offline')) return;
+    if (r.ok && !r.headers.get('Venuehop-Offline')) { warm(); return; }
     throw new Error('offline');
   }).catch(function () {
     offline().then(function () {

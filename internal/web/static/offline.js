@@ -31,6 +31,18 @@
   }
   var offlineAt = root.getAttribute('data-offline');
   if (offlineAt !== null) banner(offlineAt);
+  // A page loaded from the network whose network goes away (the browser
+  // says offline, or a fetch of the page's own scripts failed): its data
+  // is from when it loaded, and its scripts now work on the device.
+  var loadedAt = new Date().toISOString();
+  function wentOffline() {
+    if (root.getAttribute('data-offline') !== null) return;
+    root.setAttribute('data-offline', loadedAt);
+    banner(loadedAt);
+    if (document.getElementById('search')) offlineSearch();
+  }
+  window.addEventListener('offline', wentOffline);
+  document.addEventListener('venuehop:offline', wentOffline);
   window.addEventListener('online', function () {
     var b = document.getElementById('offline-banner');
     if (b) b.remove();
@@ -47,7 +59,10 @@
       box.setAttribute('role', 'status');
       document.body.appendChild(box);
     }
-    box.textContent = text;
+    // The outcomes of one flush stay together, one line each.
+    if (toast.keep && box.textContent) box.appendChild(document.createElement('br'));
+    else box.textContent = '';
+    box.appendChild(document.createTextNode(text));
     clearTimeout(toast.timer);
     toast.timer = setTimeout(function () { box.textContent = ''; }, 8000);
   }
@@ -110,6 +125,7 @@
     var results = document.getElementById('results');
     if (!form || !results) return;
     loadCatalog().then(function (c) {
+      results = document.getElementById('results');
       var q = (document.getElementById('q') || {}).value || '';
       var words = q.toLowerCase().split(/\s+/).filter(Boolean);
       var want = {};
@@ -160,7 +176,21 @@
     window.addEventListener('input', function (ev) { if (ev.target.form === form) again(ev); }, true);
     window.addEventListener('change', function (ev) { if (ev.target.form === form) again(ev); }, true);
     window.addEventListener('submit', function (ev) { if (ev.target === form) again(ev); }, true);
-    if (root.getAttribute('data-offline') !== null) offlineSearch();
+    if (root.getAttribute('data-offline') !== null) {
+      // The cached page may be that of another search (the worker falls
+      // back to the page without its query): the address says which.
+      var qs = new URLSearchParams(location.search);
+      qs.delete('partial');
+      if (qs.toString()) {
+        var q = document.getElementById('q');
+        if (q) q.value = qs.get('q') || '';
+        document.querySelectorAll('input[type=checkbox][form=search]').forEach(function (box) {
+          box.checked = qs.getAll(box.name).indexOf(box.value) >= 0;
+        });
+        document.querySelectorAll('select[form=search]').forEach(function (sel) { sel.value = qs.get(sel.name) || ''; });
+      }
+      offlineSearch();
+    }
   }
   offlineCatalogPage();
 
@@ -238,9 +268,10 @@
     reserved: 'Reserved', already: 'Reserved already', full: 'Full', conflict: 'Conflicts with another seat',
     cap_reached: 'Seat quota reached', not_open: 'Not open for reservation yet', closed: 'Reservations closed',
     not_reservable: 'Needs no reservation', cancelled: 'Session cancelled', unknown: 'No such session',
-    'cancelled-seat': 'Seat cancelled', waitlisted: 'On the waitlist', failed: 'Refused', queued: 'Queued — will be sent when you are back online'
+    'cancelled-seat': 'Seat cancelled', waitlisted: 'On the waitlist', failed: 'Refused', queued: 'Queued — will be sent when you are back online',
+    starred: 'Starred', unstarred: 'Star removed'
   };
-  var kinds = { reserve: 'Reserve', cancel: 'Cancel seat', waitlist: 'Join waitlist' };
+  var kinds = { reserve: 'Reserve', cancel: 'Cancel seat', waitlist: 'Join waitlist', star: 'Star', unstar: 'Unstar' };
 
   // send makes the intent's JSON API call; the same Idempotency-Key on every
   // try, so a retry after a lost answer reserves once.
@@ -251,6 +282,11 @@
     if (it.kind === 'reserve') {
       headers['Content-Type'] = 'application/json';
       req = fetch('/api/v1/me/reservations', { method: 'POST', headers: headers, credentials: 'same-origin', body: JSON.stringify({ sessionIds: [it.sessionId] }) });
+    } else if (it.kind === 'star') {
+      headers['Content-Type'] = 'application/json';
+      req = fetch('/api/v1/me/favorites/' + id, { method: 'PUT', headers: headers, credentials: 'same-origin', body: JSON.stringify({ priority: it.priority || 'want' }) });
+    } else if (it.kind === 'unstar') {
+      req = fetch('/api/v1/me/favorites/' + id, { method: 'DELETE', headers: headers, credentials: 'same-origin' });
     } else if (it.kind === 'cancel') {
       req = fetch('/api/v1/me/reservations/' + id, { method: 'DELETE', headers: headers, credentials: 'same-origin' });
     } else {
@@ -263,7 +299,7 @@
           var res = (body.results || [])[0] || {};
           return res.status || 'failed';
         }
-        if (r.ok) return it.kind === 'cancel' ? 'cancelled-seat' : 'waitlisted';
+        if (r.ok) return { cancel: 'cancelled-seat', star: 'starred', unstar: 'unstarred' }[it.kind] || 'waitlisted';
         if (r.status === 409) return 'conflict';
         it.message = body.error && body.error.message;
         return 'failed';
@@ -275,17 +311,23 @@
   function flush() {
     if (flushing || !window.indexedDB) return;
     flushing = true;
+    toast.keep = false;
     all().then(function (list) {
       var todo = list.filter(function (it) { return it.status === 'queued'; });
-      return todo.reduce(function (p, it) {
+      if (!todo.length) return;
+      var titles = {};
+      return loadCatalog().then(function (c) {
+        c.sessions.forEach(function (s) { titles[s.id] = s.title; });
+      }, function () {}).then(function () { return todo.reduce(function (p, it) {
         return p.then(function () {
           return send(it).then(function (outcome) {
             it.status = outcome;
-            toast(kinds[it.kind] + ': ' + (it.title || it.sessionId) + ' — ' + (words[outcome] || outcome));
+            toast(kinds[it.kind] + ': ' + (titles[it.sessionId] || it.sessionId) + ' — ' + (words[outcome] || outcome));
+            toast.keep = true;
             return save(it);
           });
         });
-      }, Promise.resolve());
+      }, Promise.resolve()); });
     }).catch(function () { /* still offline: the next try sends them */ })
       .then(function () { flushing = false; showQueue(); });
   }

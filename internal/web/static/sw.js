@@ -64,8 +64,10 @@ function isPage(req, url) {
 function handled(url) {
   var p = url.pathname;
   if (p === '/sw.js' || p === '/api/v1/events' || p === '/me/events') return false;
+  // The map's venues and routes too: the map page draws from them.
   return p.indexOf('/static/') === 0 || p.indexOf('/api/v1/offline/') === 0 ||
-    p.indexOf('/api/v1/me/') === 0 || p.indexOf('/api/') !== 0;
+    p.indexOf('/api/v1/me/') === 0 || p === '/api/v1/venues.geojson' || p === '/api/v1/route.geojson' ||
+    p.indexOf('/api/') !== 0;
 }
 
 // markOffline adds data-offline="TIME" to a cached page's <html>, so that
@@ -85,12 +87,14 @@ function fromCache(req, url, page) {
   return caches.open(DATA).then(function (c) {
     return c.match(req.url).then(function (hit) {
       // A page with another query (a catalog search) falls back to the
-      // same page without it: offline.js filters on the device.
-      return hit || (page ? c.match(req.url, { ignoreSearch: true }) : undefined);
+      // same page without it: offline.js filters on the device. Not a
+      // partial answer (the catalog's search as you type): the whole
+      // page in its place would show results of another search.
+      return hit || (page && url.searchParams.get('partial') !== '1' ? c.match(req.url, { ignoreSearch: true }) : undefined);
     });
   }).then(function (hit) {
     if (hit) return page ? markOffline(hit) : hit;
-    if (!page) {
+    if (!page || url.searchParams.get('partial') === '1') {
       return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'offline, and not cached on this device' } }),
         { status: 503, headers: { 'Content-Type': 'application/json', 'Venuehop-Offline': '' } });
     }
@@ -138,10 +142,10 @@ self.addEventListener('fetch', function (event) {
   }));
 });
 
-// --- Offline intents (reserve, cancel, join waitlist) ---
-// A seat form posted while the network is down is kept in IndexedDB with
-// an Idempotency-Key; offline.js sends the queue in order when the
-// network is back and shows each outcome.
+// --- Offline intents (reserve, cancel, join waitlist, star, unstar) ---
+// A seat or star form posted while the network is down is kept in
+// IndexedDB with an Idempotency-Key; offline.js sends the queue in order
+// when the network is back and shows each outcome.
 
 function intentOf(path) {
   var m = /^\/me\/reservations\/([^/]+)$/.exec(path);
@@ -150,6 +154,8 @@ function intentOf(path) {
   if (m) return { kind: 'cancel', sessionId: decodeURIComponent(m[1]) };
   m = /^\/me\/waitlist\/([^/]+)$/.exec(path);
   if (m) return { kind: 'waitlist', sessionId: decodeURIComponent(m[1]) };
+  m = /^\/me\/favorites\/([^/]+)$/.exec(path);
+  if (m) return { kind: 'star', sessionId: decodeURIComponent(m[1]) };
   return null;
 }
 
@@ -183,6 +189,10 @@ function postOrQueue(req, url) {
     return copy.text().then(function (body) {
       var form = new URLSearchParams(body);
       var intent = intentOf(url.pathname);
+      if (intent.kind === 'star') {
+        if (form.get('op') === 'remove') intent.kind = 'unstar';
+        intent.priority = form.get('priority') || 'want';
+      }
       intent.csrf = form.get('csrf') || '';
       intent.key = (self.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
       intent.made = new Date().toISOString();
@@ -194,6 +204,9 @@ function postOrQueue(req, url) {
         var accept = req.headers.get('Accept') || '';
         var back = form.get('back') || '/me/reservations';
         if (back.charAt(0) !== '/' || back.charAt(1) === '/') back = '/me/reservations';
+        if (accept.indexOf('text/html-fragment') === 0 && intent.kind.indexOf('star') >= 0) {
+          return new Response(starForm(intent, form), { status: 202, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+        }
         if (accept.indexOf('text/html-fragment') === 0) {
           return new Response('<div class="seats" data-seats="' + intent.sessionId.replace(/[^\w-]/g, '') +
             '"><p class="seat-flash" role="status">' + queuedText + '</p></div>',
@@ -202,7 +215,7 @@ function postOrQueue(req, url) {
         // A plain post (or My seats): the cached My seats page, which
         // lists the queue, else a short page.
         return caches.open(DATA).then(function (c) { return c.match(new URL('/me/reservations', url).href); }).then(function (hit) {
-          if (hit) return markOffline(hit);
+          if (hit && intent.kind.indexOf('star') < 0) return markOffline(hit);
           return new Response('<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Queued</title></head><body><main><p role="status">' +
             queuedText + '</p><p><a href="' + back.replace(/[<>"&]/g, '') + '">Back</a></p></main></body></html>',
             { status: 202, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
@@ -210,6 +223,30 @@ function postOrQueue(req, url) {
       });
     });
   });
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
+}
+
+// starForm is the star control (templates/account-parts.html "star") as
+// it will be once the queued change is sent, with a line saying so.
+function starForm(intent, form) {
+  var on = intent.kind === 'star';
+  var id = esc(intent.sessionId);
+  var html = '<form class="star' + (on ? ' starred' : '') + '" method="post" action="/me/favorites/' + id + '">' +
+    '<input type="hidden" name="csrf" value="' + esc(intent.csrf) + '">' +
+    '<input type="hidden" name="back" value="' + esc(form.get('back') || '/') + '">';
+  html += on
+    ? '<button type="submit" name="op" value="remove" class="star-toggle" aria-pressed="true" title="Remove from favourites"><span aria-hidden="true">★</span><span class="star-label" aria-hidden="true">Starred</span><span class="visually-hidden">Remove from favourites</span></button>'
+    : '<button type="submit" name="op" value="set" class="star-toggle" aria-pressed="false" title="Add to favourites"><span aria-hidden="true">☆</span><span class="star-label" aria-hidden="true">Star</span><span class="visually-hidden">Add to favourites</span></button>';
+  html += '<label class="visually-hidden" for="prio-' + id + '">Priority</label><select id="prio-' + id + '" name="priority">';
+  ['must', 'want', 'maybe'].forEach(function (p) {
+    html += '<option value="' + p + '"' + (p === intent.priority ? ' selected' : '') + '>' + p.charAt(0).toUpperCase() + p.slice(1) + '</option>';
+  });
+  html += '</select>' + (on ? '<button type="submit" name="op" value="set" class="star-save">Save</button>' : '') +
+    '<span class="star-queued" role="status">Queued</span></form>';
+  return html;
 }
 
 // A page asks to send the queue (offline.js does it; the worker only keeps it).
