@@ -91,7 +91,11 @@
       status.setAttribute('role', 'status');
       page.insertBefore(status, page.querySelector('.now-form'));
     }
-    status.textContent = 'Offline — computed on this device, data from ' + hhmm(since) + '.';
+    // When the data was fetched is the device's time, as the offline
+    // banner says it (offline.js), not a conference time.
+    var at = new Date(since);
+    status.textContent = 'Offline — computed on this device, data from ' +
+      ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '.';
     var old = page.querySelectorAll('.now-list, .now-more, .now-missing, .now-empty, .now-next, .now-list + .notice');
     for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
     var ok = view.reachable.filter(function (it) { return !it.misses; });

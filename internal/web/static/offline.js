@@ -353,6 +353,7 @@
         li.setAttribute('data-intent', it.status);
         li.appendChild(el('span', 'what', kinds[it.kind] + ': ' + ((titles && titles[it.sessionId]) || it.sessionId)));
         li.appendChild(el('span', 'outcome', ' — ' + (words[it.status] || it.status) + (it.message ? ' (' + it.message + ')' : '')));
+        var acts = el('div', 'queued-actions');
         if (it.status === 'full') {
           var b = el('button', 'join-waitlist', 'Join the waitlist');
           b.type = 'button';
@@ -360,14 +361,15 @@
             save({ kind: 'waitlist', sessionId: it.sessionId, csrf: it.csrf, key: crypto.randomUUID(), made: new Date().toISOString(), status: 'queued' })
               .then(function () { return drop(it.seq); }).then(flush);
           });
-          li.appendChild(b);
+          acts.appendChild(b);
         }
         if (it.status !== 'queued') {
-          var x = el('button', 'dismiss', 'Dismiss');
+          var x = el('button', 'dismiss secondary neutral', 'Dismiss');
           x.type = 'button';
           x.addEventListener('click', function () { drop(it.seq).then(showQueue); });
-          li.appendChild(x);
+          acts.appendChild(x);
         }
+        if (acts.firstChild) li.appendChild(acts);
         ul.appendChild(li);
       });
       sec.appendChild(ul);
