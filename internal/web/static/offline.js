@@ -294,12 +294,22 @@
     }
     return req.then(function (r) {
       if (r.headers.get('Venuehop-Offline') !== null) throw new Error('offline');
+      if (r.status === 429 || r.status >= 500) {
+        // Busy (a reservation rush) or down: not an answer. The intent
+        // stays queued and the queue is tried again later.
+        var e = new Error('busy');
+        e.retryAfter = parseInt(r.headers.get('Retry-After'), 10) || 30;
+        throw e;
+      }
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (it.kind === 'reserve' && r.ok) {
           var res = (body.results || [])[0] || {};
           return res.status || 'failed';
         }
         if (r.ok) return { cancel: 'cancelled-seat', star: 'starred', unstar: 'unstarred' }[it.kind] || 'waitlisted';
+        // A cancel sent again after its answer was lost finds no seat:
+        // what it asked for.
+        if (it.kind === 'cancel' && r.status === 404) return 'cancelled-seat';
         if (r.status === 409) return 'conflict';
         it.message = body.error && body.error.message;
         return 'failed';
@@ -328,7 +338,11 @@
           });
         });
       }, Promise.resolve()); });
-    }).catch(function () { /* still offline: the next try sends them */ })
+    }).catch(function (err) {
+      // Still offline: the next try (online again, the next page) sends
+      // them. The server busy: try again when it says.
+      if (err && err.retryAfter) setTimeout(flush, Math.min(err.retryAfter, 300) * 1000);
+    })
       .then(function () { flushing = false; showQueue(); });
   }
 

@@ -115,6 +115,14 @@ self.addEventListener('fetch', function (event) {
     event.respondWith(postOrQueue(req, url));
     return;
   }
+  if (req.method === 'POST' && (url.pathname === '/signout' || url.pathname === '/signin')) {
+    // Another person may use the device next: the pages and answers
+    // cached for this one go (the public catalog snapshot is fetched again).
+    event.waitUntil(caches.delete(DATA).then(function () {
+      return fetchAndStore(new Request('/api/v1/offline/catalog'));
+    }));
+    return;
+  }
   if (req.method !== 'GET' || !handled(url)) return;
   if (url.pathname.indexOf('/static/') === 0) {
     // Immutable: the cache first.
