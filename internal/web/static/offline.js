@@ -68,10 +68,11 @@
   }
 
   // --- The cached catalog ---
-  var catalog = null;
+  var catalog = null, loading = null;
   function loadCatalog() {
     if (catalog) return Promise.resolve(catalog);
-    return fetch('/api/v1/offline/catalog').then(function (r) {
+    if (loading) return loading;
+    loading = fetch('/api/v1/offline/catalog').then(function (r) {
       if (!r.ok) throw new Error('no catalog');
       return r.json();
     }).then(function (c) {
@@ -81,6 +82,8 @@
       catalog = c;
       return c;
     });
+    loading.catch(function () { loading = null; });
+    return loading;
   }
 
   function fmtTime(iso, tz) {
@@ -349,7 +352,11 @@
   // The "Queued changes" area of My seats.
   function showQueue() {
     if (location.pathname !== '/me/reservations' || !window.indexedDB) return;
-    all().then(function (list) {
+    // The titles first: the list names sessions by title. Only the
+    // latest call draws: an earlier one may have read an older queue.
+    var turn = showQueue.turn = (showQueue.turn || 0) + 1;
+    loadCatalog().catch(function () {}).then(all).then(function (list) {
+      if (turn !== showQueue.turn) return;
       var old = document.getElementById('queued-changes');
       if (old) old.remove();
       if (!list.length) return;
@@ -391,7 +398,7 @@
       if (at && at.nextSibling) main.insertBefore(sec, at.nextSibling); else if (main) main.insertBefore(sec, main.firstChild);
     });
   }
-  if (location.pathname === '/me/reservations') loadCatalog().catch(function () {}).then(showQueue);
+  if (location.pathname === '/me/reservations') showQueue();
 
   navigator.serviceWorker.addEventListener('message', function (ev) {
     if (!ev.data) return;
