@@ -260,6 +260,10 @@ func TestBrowserOffline(t *testing.T) {
 	b.do("search offline", chromedp.SendKeys(chromedp.CSS("#q"), word))
 	hasFree := `!!document.querySelector('#results a[href="/sessions/` + free.ID + `"]')`
 	b.waitOr("offline results", hasFree+` && /offline search/.test(document.getElementById('result-count').textContent)`)
+	// From now, as online: Monday's sessions have ended.
+	if b.is(`[...document.querySelectorAll('#results .offline-card .when')].some(p => p.textContent.startsWith('Mon'))`) {
+		t.Errorf("the search on the device lists ended sessions: %s", b.text(`document.getElementById('results').innerText.slice(0, 500)`))
+	}
 	b.checkBanner("catalog")
 	net.set(true)
 	otherType := b.text(`([...document.querySelectorAll('input[type=checkbox][name=type][form=search]')].find(x => x.value !== ` + jsString(string(free.Type)) + `) || {}).value || ''`)
@@ -271,6 +275,16 @@ func TestBrowserOffline(t *testing.T) {
 	b.wait("the filter applies", `!`+hasFree)
 	b.do("unfilter offline", chromedp.Evaluate[chromedp.Void](filter+`.click()`))
 	b.wait("the filter is off", hasFree)
+	// A day is the conference's (the snapshot's times are UTC): Wednesday
+	// lists no Tuesday evening session.
+	wedDay := snap.Day(free.Start)
+	dayBox := `[...document.querySelectorAll('input[name=day][form=search]')].find(x => x.value === ` + jsString(wedDay) + `)`
+	b.do("a day offline", chromedp.Evaluate[chromedp.Void](`const q = document.getElementById('q'); q.value = '';
+		q.dispatchEvent(new Event('input', {bubbles: true})); `+dayBox+`.click()`))
+	b.waitOr("only that day", `(() => { const w = [...document.querySelectorAll('#results .offline-card .when')].map(p => p.textContent);
+		return w.length > 0 && w.every(x => x.startsWith('Wed')); })()`)
+	b.do("no day offline", chromedp.Evaluate[chromedp.Void](dayBox+`.click()`), chromedp.SendKeys(chromedp.CSS("#q"), word))
+	b.wait("the search again", hasFree)
 	b.shot("offline-catalog-phone")
 
 	// Every page, opened with the network off.

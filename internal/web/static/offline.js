@@ -115,6 +115,16 @@
     return li;
   }
 
+  // dayOf is the conference day (YYYY-MM-DD in its zone) of a UTC time.
+  var dayFmt = null;
+  function dayOf(c, iso) {
+    if (!iso) return '';
+    try {
+      dayFmt = dayFmt || new Intl.DateTimeFormat('en-CA', { timeZone: c.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      return dayFmt.format(new Date(iso));
+    } catch (e) { return iso.slice(0, 10); }
+  }
+
   // The search's semantics, simply: every word of the query must appear,
   // case-insensitively, in the title, abstract, speakers or topics.
   function matches(s, words) {
@@ -137,15 +147,29 @@
       });
       var reservable = (document.getElementById('reservable') || {}).value || '';
       var recorded = (document.getElementById('recorded') || {}).value || '';
+      // During the conference the list is "from now", as the server's:
+      // sessions ended before the page's clock (moved on since the copy
+      // was made) or the time of day asked for are left out.
+      var fromNow = document.getElementById('from-now');
+      var nowISO = fromNow && fromNow.getAttribute('data-now');
+      var cutoff = 0;
+      if (nowISO && !(document.getElementById('ended') || {}).checked && !want.day) {
+        var at = (document.getElementById('at') || {}).value || '';
+        var made = Date.parse(root.getAttribute('data-offline') || '') || Date.now();
+        cutoff = at && at !== nowISO.slice(11, 16)
+          ? Date.parse(nowISO.slice(0, 11) + at + ':00' + nowISO.slice(19))
+          : Date.parse(nowISO) + (Date.now() - made);
+      }
       var hits = c.sessions.filter(function (s) {
         if (!matches(s, words)) return false;
+        if (cutoff && s.end && Date.parse(s.end) <= cutoff) return false;
         if (reservable && String(!!s.reservable) !== reservable) return false;
         if (recorded && String(!!s.recorded) !== recorded) return false;
         for (var name in want) {
           var vals = want[name];
           var v = name === 'type' ? [s.type] : name === 'level' ? [String(s.level)] :
             name === 'venue' ? [s.venueId] : name === 'room' ? [s.roomId] :
-            name === 'day' ? [(s.start || '').slice(0, 10)] : (s.topics || []);
+            name === 'day' ? [dayOf(c, s.start)] : (s.topics || []);
           if (!vals.some(function (x) { return v.indexOf(x) >= 0; })) return false;
         }
         return true;
@@ -346,7 +370,7 @@
       // them. The server busy: try again when it says.
       if (err && err.retryAfter) setTimeout(flush, Math.min(err.retryAfter, 300) * 1000);
     })
-      .then(function () { flushing = false; showQueue(); });
+      .then(function () { flushing = false; toast.keep = false; showQueue(); });
   }
 
   // The "Queued changes" area of My seats.
