@@ -271,8 +271,15 @@ func TestBrowserOffline(t *testing.T) {
 		t.Fatal("no type filter")
 	}
 	filter := `[...document.querySelectorAll('input[name=type][form=search]')].find(x => x.value === ` + jsString(otherType) + `)`
-	b.do("filter offline", chromedp.Evaluate[chromedp.Void](`document.getElementById('filters').open = true; `+filter+`.click()`))
-	b.wait("the filter applies", `!`+hasFree)
+	own := `[...document.querySelectorAll('input[name=type][form=search]')].find(x => x.value === ` + jsString(string(free.Type)) + `)`
+	// The results are drawn anew (a new #results) for each search.
+	mark := `document.getElementById('results').dataset.old = '1'; `
+	fresh := `!document.getElementById('results').dataset.old && `
+	b.do("filter by its type offline", chromedp.Evaluate[chromedp.Void](mark+`document.getElementById('filters').open = true; `+own+`.click()`))
+	b.wait("its type keeps it", fresh+hasFree)
+	b.do("filter by its type off", chromedp.Evaluate[chromedp.Void](own+`.click()`))
+	b.do("filter offline", chromedp.Evaluate[chromedp.Void](mark+filter+`.click()`))
+	b.wait("the filter applies", fresh+`!`+hasFree)
 	b.do("unfilter offline", chromedp.Evaluate[chromedp.Void](filter+`.click()`))
 	b.wait("the filter is off", hasFree)
 	// A day is the conference's (the snapshot's times are UTC): Wednesday
