@@ -300,6 +300,7 @@ func TestBrowserOffline(t *testing.T) {
 	}{
 		{"catalog-search", "/?q=" + word, "#results .offline-card", hasFree + ` && document.getElementById('q').value === ` + jsString(word)},
 		{"session", "/sessions/" + seatA.ID, ".seatbox", `document.querySelector('h1').textContent.includes(` + jsString(seatA.Title) + `)`},
+		{"session-unvisited", "/sessions/" + seatB.ID, "#offline-view dd", `document.querySelector('h1').textContent === ` + jsString(seatB.Title)},
 		{"week", week, ".timeline .leg", `document.querySelectorAll('.timeline .item').length >= 2`},
 		{"seats", "/me/reservations", "#myseats", `document.getElementById('myseats').textContent.includes(` + jsString(seatB.Title) + `)`},
 		{"map", "/map", ".leaflet-overlay-pane path", `document.querySelectorAll('.leaflet-tile-loaded').length === 0`},

@@ -68,12 +68,13 @@
   }
 
   // --- The cached catalog ---
-  var catalog = null, loading = null;
+  var catalog = null, loading = null, catalogAt = null;
   function loadCatalog() {
     if (catalog) return Promise.resolve(catalog);
     if (loading) return loading;
     loading = fetch('/api/v1/offline/catalog').then(function (r) {
       if (!r.ok) throw new Error('no catalog');
+      catalogAt = r.headers.get('Venuehop-Offline'); // when the device's copy was made
       return r.json();
     }).then(function (c) {
       c.roomName = {}; c.venueName = {};
@@ -232,6 +233,7 @@
         var id = decodeURIComponent(m[1]);
         var s = c.sessions.filter(function (x) { return x.id === id; })[0];
         if (!s) return;
+        if (catalogAt) banner(catalogAt); // the data is the snapshot's, of its time
         var h = document.querySelector('#offline-page h1');
         if (h) h.textContent = s.title;
         if (intro) intro.textContent = 'Saved on this device; seats and changes since are not shown.';
