@@ -297,10 +297,9 @@
     reserved: 'Reserved', already: 'Reserved already', full: 'Full', conflict: 'Conflicts with another seat',
     cap_reached: 'Seat quota reached', not_open: 'Not open for reservation yet', closed: 'Reservations closed',
     not_reservable: 'Needs no reservation', cancelled: 'Session cancelled', unknown: 'No such session',
-    'cancelled-seat': 'Seat cancelled', waitlisted: 'On the waitlist', failed: 'Refused', queued: 'Queued — will be sent when you are back online',
-    starred: 'Starred', unstarred: 'Star removed'
+    'cancelled-seat': 'Seat cancelled', waitlisted: 'On the waitlist', failed: 'Refused', queued: 'Queued — will be sent when you are back online'
   };
-  var kinds = { reserve: 'Reserve', cancel: 'Cancel seat', waitlist: 'Join waitlist', star: 'Star', unstar: 'Unstar' };
+  var kinds = { reserve: 'Reserve', cancel: 'Cancel seat', waitlist: 'Join waitlist' };
 
   // send makes the intent's JSON API call; the same Idempotency-Key on every
   // try, so a retry after a lost answer reserves once.
@@ -311,11 +310,6 @@
     if (it.kind === 'reserve') {
       headers['Content-Type'] = 'application/json';
       req = fetch('/api/v1/me/reservations', { method: 'POST', headers: headers, credentials: 'same-origin', body: JSON.stringify({ sessionIds: [it.sessionId] }) });
-    } else if (it.kind === 'star') {
-      headers['Content-Type'] = 'application/json';
-      req = fetch('/api/v1/me/favorites/' + id, { method: 'PUT', headers: headers, credentials: 'same-origin', body: JSON.stringify({ priority: it.priority || 'want' }) });
-    } else if (it.kind === 'unstar') {
-      req = fetch('/api/v1/me/favorites/' + id, { method: 'DELETE', headers: headers, credentials: 'same-origin' });
     } else if (it.kind === 'cancel') {
       req = fetch('/api/v1/me/reservations/' + id, { method: 'DELETE', headers: headers, credentials: 'same-origin' });
     } else {
@@ -335,7 +329,7 @@
           var res = (body.results || [])[0] || {};
           return res.status || 'failed';
         }
-        if (r.ok) return { cancel: 'cancelled-seat', star: 'starred', unstar: 'unstarred' }[it.kind] || 'waitlisted';
+        if (r.ok) return it.kind === 'cancel' ? 'cancelled-seat' : 'waitlisted';
         // A cancel sent again after its answer was lost finds no seat:
         // what it asked for.
         if (it.kind === 'cancel' && r.status === 404) return 'cancelled-seat';

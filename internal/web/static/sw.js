@@ -150,10 +150,11 @@ self.addEventListener('fetch', function (event) {
   }));
 });
 
-// --- Offline intents (reserve, cancel, join waitlist, star, unstar) ---
-// A seat or star form posted while the network is down is kept in
-// IndexedDB with an Idempotency-Key; offline.js sends the queue in order
-// when the network is back and shows each outcome.
+// --- Offline intents (reserve, cancel, join waitlist) ---
+// A seat form posted while the network is down is kept in IndexedDB with
+// an Idempotency-Key; offline.js sends the queue in order when the
+// network is back and shows each outcome. (A star changed offline is
+// favsync.js's: the worker lets its post fail.)
 
 function intentOf(path) {
   var m = /^\/me\/reservations\/([^/]+)$/.exec(path);
@@ -162,8 +163,6 @@ function intentOf(path) {
   if (m) return { kind: 'cancel', sessionId: decodeURIComponent(m[1]) };
   m = /^\/me\/waitlist\/([^/]+)$/.exec(path);
   if (m) return { kind: 'waitlist', sessionId: decodeURIComponent(m[1]) };
-  m = /^\/me\/favorites\/([^/]+)$/.exec(path);
-  if (m) return { kind: 'star', sessionId: decodeURIComponent(m[1]) };
   return null;
 }
 
@@ -197,10 +196,6 @@ function postOrQueue(req, url) {
     return copy.text().then(function (body) {
       var form = new URLSearchParams(body);
       var intent = intentOf(url.pathname);
-      if (intent.kind === 'star') {
-        if (form.get('op') === 'remove') intent.kind = 'unstar';
-        intent.priority = form.get('priority') || 'want';
-      }
       intent.csrf = form.get('csrf') || '';
       intent.key = (self.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
       intent.made = new Date().toISOString();
@@ -212,9 +207,6 @@ function postOrQueue(req, url) {
         var accept = req.headers.get('Accept') || '';
         var back = form.get('back') || '/me/reservations';
         if (back.charAt(0) !== '/' || back.charAt(1) === '/') back = '/me/reservations';
-        if (accept.indexOf('text/html-fragment') === 0 && intent.kind.indexOf('star') >= 0) {
-          return new Response(starForm(intent, form), { status: 202, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
-        }
         if (accept.indexOf('text/html-fragment') === 0) {
           return new Response('<div class="seats" data-seats="' + intent.sessionId.replace(/[^\w-]/g, '') +
             '"><p class="seat-flash" role="status">' + queuedText + '</p></div>',
@@ -223,7 +215,7 @@ function postOrQueue(req, url) {
         // A plain post (or My seats): the cached My seats page, which
         // lists the queue, else a short page.
         return caches.open(DATA).then(function (c) { return c.match(new URL('/me/reservations', url).href); }).then(function (hit) {
-          if (hit && intent.kind.indexOf('star') < 0) return markOffline(hit);
+          if (hit) return markOffline(hit);
           return new Response('<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Queued</title></head><body><main><p role="status">' +
             queuedText + '</p><p><a href="' + back.replace(/[<>"&]/g, '') + '">Back</a></p></main></body></html>',
             { status: 202, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
@@ -231,30 +223,6 @@ function postOrQueue(req, url) {
       });
     });
   });
-}
-
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
-}
-
-// starForm is the star control (templates/account-parts.html "star") as
-// it will be once the queued change is sent, with a line saying so.
-function starForm(intent, form) {
-  var on = intent.kind === 'star';
-  var id = esc(intent.sessionId);
-  var html = '<form class="star' + (on ? ' starred' : '') + '" method="post" action="/me/favorites/' + id + '">' +
-    '<input type="hidden" name="csrf" value="' + esc(intent.csrf) + '">' +
-    '<input type="hidden" name="back" value="' + esc(form.get('back') || '/') + '">';
-  html += on
-    ? '<button type="submit" name="op" value="remove" class="star-toggle" aria-pressed="true" title="Remove from favourites"><span aria-hidden="true">★</span><span class="star-label" aria-hidden="true">Starred</span><span class="visually-hidden">Remove from favourites</span></button>'
-    : '<button type="submit" name="op" value="set" class="star-toggle" aria-pressed="false" title="Add to favourites"><span aria-hidden="true">☆</span><span class="star-label" aria-hidden="true">Star</span><span class="visually-hidden">Add to favourites</span></button>';
-  html += '<label class="visually-hidden" for="prio-' + id + '">Priority</label><select id="prio-' + id + '" name="priority">';
-  ['must', 'want', 'maybe'].forEach(function (p) {
-    html += '<option value="' + p + '"' + (p === intent.priority ? ' selected' : '') + '>' + p.charAt(0).toUpperCase() + p.slice(1) + '</option>';
-  });
-  html += '</select>' + (on ? '<button type="submit" name="op" value="set" class="star-save">Save</button>' : '') +
-    '<span class="star-queued" role="status">Queued</span></form>';
-  return html;
 }
 
 // A page asks to send the queue (offline.js does it; the worker only keeps it).
