@@ -35,11 +35,14 @@
   // says offline, or a fetch of the page's own scripts failed): its data
   // is from when it loaded, and its scripts now work on the device.
   var loadedAt = new Date().toISOString();
-  function wentOffline() {
+  // The results shown stay (with their star buttons) until the next
+  // search, which the device answers; a search that just failed is
+  // answered at once.
+  function wentOffline(ev) {
     if (root.getAttribute('data-offline') !== null) return;
     root.setAttribute('data-offline', loadedAt);
     banner(loadedAt);
-    if (document.getElementById('search')) offlineSearch();
+    if (ev.type === 'venuehop:offline' && document.getElementById('search')) offlineSearch();
   }
   window.addEventListener('offline', wentOffline);
   document.addEventListener('venuehop:offline', wentOffline);
