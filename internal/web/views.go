@@ -207,6 +207,7 @@ type catalogView struct {
 	FromNow string
 	AtValue string
 	Ended   bool
+	NowISO  string // the conference clock, for the search on the device (offline.js)
 }
 
 type facetGroup struct {
@@ -242,6 +243,7 @@ func fromNow(snap *conference.Snapshot, raw, vals url.Values, now time.Time, q *
 	v.Live, v.Ended = true, raw.Get("ended") == "1"
 	local := snap.Local(now)
 	v.AtValue = local.Format("15:04")
+	v.NowISO = local.Format(time.RFC3339)
 	if !q.EndAfter.IsZero() {
 		v.FromNow = snap.Local(q.EndAfter).Format("15:04")
 		v.AtValue = v.FromNow

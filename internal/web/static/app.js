@@ -40,8 +40,15 @@
     inflight = ctrl;
     var results = document.getElementById('results');
     results.setAttribute('aria-busy', 'true');
+    function offline() { var e = new Error('offline'); e.offline = true; return e; }
     return fetch(partialURL(url), { signal: ctrl.signal, headers: { 'Accept': 'text/html' } })
-      .then(function (res) { return res.text(); })
+      .catch(function (err) { throw err.name === 'AbortError' ? err : offline(); })
+      .then(function (res) {
+        // No network (an answer of the service worker, or none): offline.js
+        // searches on the device from now on.
+        if (res.headers.get('Venuehop-Offline') !== null) throw offline();
+        return res.text();
+      })
       .then(function (html) {
         if (inflight !== ctrl) return;
         var doc = new DOMParser().parseFromString(html, 'text/html');
@@ -76,6 +83,10 @@
       })
       .catch(function (err) {
         if (err.name === 'AbortError') return;
+        if (err.offline) {
+          document.dispatchEvent(new CustomEvent('venuehop:offline'));
+          if (document.documentElement.getAttribute('data-offline') !== null) return;
+        }
         var status = document.getElementById('result-count');
         if (status) status.textContent = 'The results could not be updated. Press Search to try again.';
       })

@@ -91,7 +91,11 @@
       status.setAttribute('role', 'status');
       page.insertBefore(status, page.querySelector('.now-form'));
     }
-    status.textContent = 'Offline — computed on this device, data from ' + hhmm(since) + '.';
+    // When the data was fetched is the device's time, as the offline
+    // banner says it (offline.js), not a conference time.
+    var at = new Date(since);
+    status.textContent = 'Offline — computed on this device, data from ' +
+      ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '.';
     var old = page.querySelectorAll('.now-list, .now-more, .now-missing, .now-empty, .now-next, .now-list + .notice');
     for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
     var ok = view.reachable.filter(function (it) { return !it.misses; });
@@ -132,8 +136,16 @@
   var q = new URLSearchParams();
   if (from) q.set('from', from);
   if (params.get('at')) q.set('at', params.get('at'));
+  // Online, the documents the device computes from are fetched too, so
+  // that the service worker has them when the network goes (the travel
+  // tables answer 304 while they are current).
+  function warm() {
+    ['/api/v1/offline/travel', '/api/v1/me/agenda', '/api/v1/me/favorites'].forEach(function (u) {
+      fetch(u, {credentials: 'same-origin', headers: {Accept: 'application/json'}}).catch(function () {});
+    });
+  }
   fetch('/api/v1/me/next?' + q.toString(), {credentials: 'same-origin'}).then(function (r) {
-    if (r.ok && !r.headers.get('Venuehop-Offline')) return;
+    if (r.ok && !r.headers.get('Venuehop-Offline')) { warm(); return; }
     throw new Error('offline');
   }).catch(function () {
     offline().then(function () {

@@ -31,6 +31,21 @@
   }
   var offlineAt = root.getAttribute('data-offline');
   if (offlineAt !== null) banner(offlineAt);
+  // A page loaded from the network whose network goes away (the browser
+  // says offline, or a fetch of the page's own scripts failed): its data
+  // is from when it loaded, and its scripts now work on the device.
+  var loadedAt = new Date().toISOString();
+  // The results shown stay (with their star buttons) until the next
+  // search, which the device answers; a search that just failed is
+  // answered at once.
+  function wentOffline(ev) {
+    if (root.getAttribute('data-offline') !== null) return;
+    root.setAttribute('data-offline', loadedAt);
+    banner(loadedAt);
+    if (ev.type === 'venuehop:offline' && document.getElementById('search')) offlineSearch();
+  }
+  window.addEventListener('offline', wentOffline);
+  document.addEventListener('venuehop:offline', wentOffline);
   window.addEventListener('online', function () {
     var b = document.getElementById('offline-banner');
     if (b) b.remove();
@@ -47,17 +62,22 @@
       box.setAttribute('role', 'status');
       document.body.appendChild(box);
     }
-    box.textContent = text;
+    // The outcomes of one flush stay together, one line each.
+    if (toast.keep && box.textContent) box.appendChild(document.createElement('br'));
+    else box.textContent = '';
+    box.appendChild(document.createTextNode(text));
     clearTimeout(toast.timer);
     toast.timer = setTimeout(function () { box.textContent = ''; }, 8000);
   }
 
   // --- The cached catalog ---
-  var catalog = null;
+  var catalog = null, loading = null, catalogAt = null;
   function loadCatalog() {
     if (catalog) return Promise.resolve(catalog);
-    return fetch('/api/v1/offline/catalog').then(function (r) {
+    if (loading) return loading;
+    loading = fetch('/api/v1/offline/catalog').then(function (r) {
       if (!r.ok) throw new Error('no catalog');
+      catalogAt = r.headers.get('Venuehop-Offline'); // when the device's copy was made
       return r.json();
     }).then(function (c) {
       c.roomName = {}; c.venueName = {};
@@ -66,6 +86,8 @@
       catalog = c;
       return c;
     });
+    loading.catch(function () { loading = null; });
+    return loading;
   }
 
   function fmtTime(iso, tz) {
@@ -97,6 +119,16 @@
     return li;
   }
 
+  // dayOf is the conference day (YYYY-MM-DD in its zone) of a UTC time.
+  var dayFmt = null;
+  function dayOf(c, iso) {
+    if (!iso) return '';
+    try {
+      dayFmt = dayFmt || new Intl.DateTimeFormat('en-CA', { timeZone: c.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      return dayFmt.format(new Date(iso));
+    } catch (e) { return iso.slice(0, 10); }
+  }
+
   // The search's semantics, simply: every word of the query must appear,
   // case-insensitively, in the title, abstract, speakers or topics.
   function matches(s, words) {
@@ -110,6 +142,7 @@
     var results = document.getElementById('results');
     if (!form || !results) return;
     loadCatalog().then(function (c) {
+      results = document.getElementById('results');
       var q = (document.getElementById('q') || {}).value || '';
       var words = q.toLowerCase().split(/\s+/).filter(Boolean);
       var want = {};
@@ -118,15 +151,29 @@
       });
       var reservable = (document.getElementById('reservable') || {}).value || '';
       var recorded = (document.getElementById('recorded') || {}).value || '';
+      // During the conference the list is "from now", as the server's:
+      // sessions ended before the page's clock (moved on since the copy
+      // was made) or the time of day asked for are left out.
+      var fromNow = document.getElementById('from-now');
+      var nowISO = fromNow && fromNow.getAttribute('data-now');
+      var cutoff = 0;
+      if (nowISO && !(document.getElementById('ended') || {}).checked && !want.day) {
+        var at = (document.getElementById('at') || {}).value || '';
+        var made = Date.parse(root.getAttribute('data-offline') || '') || Date.now();
+        cutoff = at && at !== nowISO.slice(11, 16)
+          ? Date.parse(nowISO.slice(0, 11) + at + ':00' + nowISO.slice(19))
+          : Date.parse(nowISO) + (Date.now() - made);
+      }
       var hits = c.sessions.filter(function (s) {
         if (!matches(s, words)) return false;
+        if (cutoff && s.end && Date.parse(s.end) <= cutoff) return false;
         if (reservable && String(!!s.reservable) !== reservable) return false;
         if (recorded && String(!!s.recorded) !== recorded) return false;
         for (var name in want) {
           var vals = want[name];
           var v = name === 'type' ? [s.type] : name === 'level' ? [String(s.level)] :
             name === 'venue' ? [s.venueId] : name === 'room' ? [s.roomId] :
-            name === 'day' ? [(s.start || '').slice(0, 10)] : (s.topics || []);
+            name === 'day' ? [dayOf(c, s.start)] : (s.topics || []);
           if (!vals.some(function (x) { return v.indexOf(x) >= 0; })) return false;
         }
         return true;
@@ -160,7 +207,21 @@
     window.addEventListener('input', function (ev) { if (ev.target.form === form) again(ev); }, true);
     window.addEventListener('change', function (ev) { if (ev.target.form === form) again(ev); }, true);
     window.addEventListener('submit', function (ev) { if (ev.target === form) again(ev); }, true);
-    if (root.getAttribute('data-offline') !== null) offlineSearch();
+    if (root.getAttribute('data-offline') !== null) {
+      // The cached page may be that of another search (the worker falls
+      // back to the page without its query): the address says which.
+      var qs = new URLSearchParams(location.search);
+      qs.delete('partial');
+      if (qs.toString()) {
+        var q = document.getElementById('q');
+        if (q) q.value = qs.get('q') || '';
+        document.querySelectorAll('input[type=checkbox][form=search]').forEach(function (box) {
+          box.checked = qs.getAll(box.name).indexOf(box.value) >= 0;
+        });
+        document.querySelectorAll('select[form=search]').forEach(function (sel) { sel.value = qs.get(sel.name) || ''; });
+      }
+      offlineSearch();
+    }
   }
   offlineCatalogPage();
 
@@ -175,6 +236,7 @@
         var id = decodeURIComponent(m[1]);
         var s = c.sessions.filter(function (x) { return x.id === id; })[0];
         if (!s) return;
+        if (catalogAt) banner(catalogAt); // the data is the snapshot's, of its time
         var h = document.querySelector('#offline-page h1');
         if (h) h.textContent = s.title;
         if (intro) intro.textContent = 'Saved on this device; seats and changes since are not shown.';
@@ -258,12 +320,22 @@
     }
     return req.then(function (r) {
       if (r.headers.get('Venuehop-Offline') !== null) throw new Error('offline');
+      if (r.status === 429 || r.status >= 500) {
+        // Busy (a reservation rush) or down: not an answer. The intent
+        // stays queued and the queue is tried again later.
+        var e = new Error('busy');
+        e.retryAfter = parseInt(r.headers.get('Retry-After'), 10) || 30;
+        throw e;
+      }
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (it.kind === 'reserve' && r.ok) {
           var res = (body.results || [])[0] || {};
           return res.status || 'failed';
         }
         if (r.ok) return it.kind === 'cancel' ? 'cancelled-seat' : 'waitlisted';
+        // A cancel sent again after its answer was lost finds no seat:
+        // what it asked for.
+        if (it.kind === 'cancel' && r.status === 404) return 'cancelled-seat';
         if (r.status === 409) return 'conflict';
         it.message = body.error && body.error.message;
         return 'failed';
@@ -275,25 +347,39 @@
   function flush() {
     if (flushing || !window.indexedDB) return;
     flushing = true;
+    toast.keep = false;
     all().then(function (list) {
       var todo = list.filter(function (it) { return it.status === 'queued'; });
-      return todo.reduce(function (p, it) {
+      if (!todo.length) return;
+      var titles = {};
+      return loadCatalog().then(function (c) {
+        c.sessions.forEach(function (s) { titles[s.id] = s.title; });
+      }, function () {}).then(function () { return todo.reduce(function (p, it) {
         return p.then(function () {
           return send(it).then(function (outcome) {
             it.status = outcome;
-            toast(kinds[it.kind] + ': ' + (it.title || it.sessionId) + ' — ' + (words[outcome] || outcome));
+            toast(kinds[it.kind] + ': ' + (titles[it.sessionId] || it.sessionId) + ' — ' + (words[outcome] || outcome));
+            toast.keep = true;
             return save(it);
           });
         });
-      }, Promise.resolve());
-    }).catch(function () { /* still offline: the next try sends them */ })
-      .then(function () { flushing = false; showQueue(); });
+      }, Promise.resolve()); });
+    }).catch(function (err) {
+      // Still offline: the next try (online again, the next page) sends
+      // them. The server busy: try again when it says.
+      if (err && err.retryAfter) setTimeout(flush, Math.min(err.retryAfter, 300) * 1000);
+    })
+      .then(function () { flushing = false; toast.keep = false; showQueue(); });
   }
 
   // The "Queued changes" area of My seats.
   function showQueue() {
     if (location.pathname !== '/me/reservations' || !window.indexedDB) return;
-    all().then(function (list) {
+    // The titles first: the list names sessions by title. Only the
+    // latest call draws: an earlier one may have read an older queue.
+    var turn = showQueue.turn = (showQueue.turn || 0) + 1;
+    loadCatalog().catch(function () {}).then(all).then(function (list) {
+      if (turn !== showQueue.turn) return;
       var old = document.getElementById('queued-changes');
       if (old) old.remove();
       if (!list.length) return;
@@ -311,6 +397,7 @@
         li.setAttribute('data-intent', it.status);
         li.appendChild(el('span', 'what', kinds[it.kind] + ': ' + ((titles && titles[it.sessionId]) || it.sessionId)));
         li.appendChild(el('span', 'outcome', ' — ' + (words[it.status] || it.status) + (it.message ? ' (' + it.message + ')' : '')));
+        var acts = el('div', 'queued-actions');
         if (it.status === 'full') {
           var b = el('button', 'join-waitlist', 'Join the waitlist');
           b.type = 'button';
@@ -318,14 +405,15 @@
             save({ kind: 'waitlist', sessionId: it.sessionId, csrf: it.csrf, key: crypto.randomUUID(), made: new Date().toISOString(), status: 'queued' })
               .then(function () { return drop(it.seq); }).then(flush);
           });
-          li.appendChild(b);
+          acts.appendChild(b);
         }
         if (it.status !== 'queued') {
-          var x = el('button', 'dismiss', 'Dismiss');
+          var x = el('button', 'dismiss secondary neutral', 'Dismiss');
           x.type = 'button';
           x.addEventListener('click', function () { drop(it.seq).then(showQueue); });
-          li.appendChild(x);
+          acts.appendChild(x);
         }
+        if (acts.firstChild) li.appendChild(acts);
         ul.appendChild(li);
       });
       sec.appendChild(ul);
@@ -333,7 +421,7 @@
       if (at && at.nextSibling) main.insertBefore(sec, at.nextSibling); else if (main) main.insertBefore(sec, main.firstChild);
     });
   }
-  if (location.pathname === '/me/reservations') loadCatalog().catch(function () {}).then(showQueue);
+  if (location.pathname === '/me/reservations') showQueue();
 
   navigator.serviceWorker.addEventListener('message', function (ev) {
     if (!ev.data) return;

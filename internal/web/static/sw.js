@@ -64,8 +64,10 @@ function isPage(req, url) {
 function handled(url) {
   var p = url.pathname;
   if (p === '/sw.js' || p === '/api/v1/events' || p === '/me/events') return false;
+  // The map's venues and routes too: the map page draws from them.
   return p.indexOf('/static/') === 0 || p.indexOf('/api/v1/offline/') === 0 ||
-    p.indexOf('/api/v1/me/') === 0 || p.indexOf('/api/') !== 0;
+    p.indexOf('/api/v1/me/') === 0 || p === '/api/v1/venues.geojson' || p === '/api/v1/route.geojson' ||
+    p.indexOf('/api/') !== 0;
 }
 
 // markOffline adds data-offline="TIME" to a cached page's <html>, so that
@@ -85,12 +87,14 @@ function fromCache(req, url, page) {
   return caches.open(DATA).then(function (c) {
     return c.match(req.url).then(function (hit) {
       // A page with another query (a catalog search) falls back to the
-      // same page without it: offline.js filters on the device.
-      return hit || (page ? c.match(req.url, { ignoreSearch: true }) : undefined);
+      // same page without it: offline.js filters on the device. Not a
+      // partial answer (the catalog's search as you type): the whole
+      // page in its place would show results of another search.
+      return hit || (page && url.searchParams.get('partial') !== '1' ? c.match(req.url, { ignoreSearch: true }) : undefined);
     });
   }).then(function (hit) {
     if (hit) return page ? markOffline(hit) : hit;
-    if (!page) {
+    if (!page || url.searchParams.get('partial') === '1') {
       return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'offline, and not cached on this device' } }),
         { status: 503, headers: { 'Content-Type': 'application/json', 'Venuehop-Offline': '' } });
     }
@@ -109,6 +113,14 @@ self.addEventListener('fetch', function (event) {
   if (url.origin !== self.location.origin) return; // map tiles: the network only
   if (req.method === 'POST' && intentOf(url.pathname)) {
     event.respondWith(postOrQueue(req, url));
+    return;
+  }
+  if (req.method === 'POST' && (url.pathname === '/signout' || url.pathname === '/signin')) {
+    // Another person may use the device next: the pages and answers
+    // cached for this one go (the public catalog snapshot is fetched again).
+    event.waitUntil(caches.delete(DATA).then(function () {
+      return fetchAndStore(new Request('/api/v1/offline/catalog'));
+    }));
     return;
   }
   if (req.method !== 'GET' || !handled(url)) return;
@@ -141,7 +153,8 @@ self.addEventListener('fetch', function (event) {
 // --- Offline intents (reserve, cancel, join waitlist) ---
 // A seat form posted while the network is down is kept in IndexedDB with
 // an Idempotency-Key; offline.js sends the queue in order when the
-// network is back and shows each outcome.
+// network is back and shows each outcome. (A star changed offline is
+// favsync.js's: the worker lets its post fail.)
 
 function intentOf(path) {
   var m = /^\/me\/reservations\/([^/]+)$/.exec(path);
