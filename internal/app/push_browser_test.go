@@ -105,6 +105,8 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 
 	push(notify.Notice{ID: "n2", Category: notify.CategoryLeave, Title: "Leave now for Serverless at scale", Body: "12 min to Venetian, Level 2",
 		URL: "/me/now", Topic: "leave-s1", Expires: soon})
+	waitShown("a leave-now notice", "A seat for you|Keynote overflow, until 13:05|offer-o-1|/me/reservations|o-1|accept,open\n"+
+		"Leave now for Serverless at scale|12 min to Venetian, Level 2|leave-s1|/me/now||")
 	push(notify.Notice{ID: "n3", Category: notify.CategoryLeave, Title: "Leave in 5 min for Serverless at scale", Body: "room changed",
 		URL: "/me/now", Topic: "leave-s1", Expires: soon})
 	push(notify.Notice{ID: "n4", Category: notify.CategoryChange, Title: "Too late", URL: "/", Expires: time.Now().Add(-time.Minute)})
