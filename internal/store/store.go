@@ -15,6 +15,7 @@ import (
 	"venuehop/internal/calfeed"
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 )
 
@@ -75,6 +76,10 @@ type Stores struct {
 	CalendarKey calfeed.KeyStore
 	// Revisions tells when each conference revision was saved.
 	Revisions RevisionTimes
+	// Notices keeps the attendees' notices and their preferences.
+	Notices notify.Store
+	// SeatHolders finds who holds a seat for a session (change notices).
+	SeatHolders notify.SeatHolders
 }
 
 // EncodeConference is the stored form of a conference revision (both

@@ -46,3 +46,7 @@ func TestPlansConformance(t *testing.T) {
 func TestCalendarFeedsConformance(t *testing.T) {
 	storetest.RunCalendarFeeds(t, func(t *testing.T) storetest.FeedStore { return openTemp(t) })
 }
+
+func TestNoticesConformance(t *testing.T) {
+	storetest.RunNotices(t, func(t *testing.T) storetest.NoticeStore { return openTemp(t) })
+}

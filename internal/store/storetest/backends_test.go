@@ -28,3 +28,7 @@ func TestPlansOnSQLite(t *testing.T) {
 func TestCalendarFeedsOnSQLite(t *testing.T) {
 	storetest.RunCalendarFeeds(t, func(t *testing.T) storetest.FeedStore { return openSQLite(t) })
 }
+
+func TestNoticesOnSQLite(t *testing.T) {
+	storetest.RunNotices(t, func(t *testing.T) storetest.NoticeStore { return openSQLite(t) })
+}

@@ -1,0 +1,215 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"venuehop/internal/conference"
+	"venuehop/internal/live"
+	"venuehop/internal/reservation"
+)
+
+// PlanAttendees finds the attendees whose accepted plan holds a session
+// (agenda.PlanStore is one).
+type PlanAttendees interface {
+	PlanAttendees(ctx context.Context, sessionID string) ([]string, error)
+}
+
+// SeatHolders finds the attendees holding a seat for a session, or whose
+// seat the session's cancellation ended (both backends).
+type SeatHolders interface {
+	SeatHolders(ctx context.Context, sessionID string) ([]string, error)
+}
+
+// Triggers turns the seat engine's events into notices: an offer for its
+// attendee, a moved or cancelled session for everyone who planned or
+// reserved it. Its methods have the signatures of reservation.Notifier's
+// and never block: lookups are done on its own goroutine.
+type Triggers struct {
+	live    *live.Holder
+	notices *Service
+	plans   PlanAttendees
+	seats   SeatHolders
+	log     *slog.Logger
+
+	changes chan reservation.Change
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	// busy counts changes queued or in hand (Wait).
+	mu   sync.Mutex
+	busy int
+	cond *sync.Cond
+}
+
+// TriggerDeps are what the triggers need; Plans and Seats may be nil (no
+// change notices for that source).
+type TriggerDeps struct {
+	Live    *live.Holder
+	Notices *Service
+	Plans   PlanAttendees
+	Seats   SeatHolders
+	Logger  *slog.Logger
+}
+
+// NewTriggers returns the triggers; Start runs them.
+func NewTriggers(d TriggerDeps) *Triggers {
+	t := &Triggers{live: d.Live, notices: d.Notices, plans: d.Plans, seats: d.Seats, log: d.Logger,
+		changes: make(chan reservation.Change, queueLen), stop: make(chan struct{}), done: make(chan struct{})}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	t.cond = sync.NewCond(&t.mu)
+	return t
+}
+
+// Start handles changes in the background until Close.
+func (t *Triggers) Start() {
+	go func() {
+		defer close(t.done)
+		for {
+			select {
+			case <-t.stop:
+				return
+			case c := <-t.changes:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				t.change(ctx, c)
+				cancel()
+				t.finish()
+			}
+		}
+	}()
+}
+
+// Close stops the triggers (after the change in hand).
+func (t *Triggers) Close() {
+	t.once.Do(func() { close(t.stop) })
+	<-t.done
+}
+
+// Wait returns once the changes queued so far are turned into notices
+// (queued with the Service); for tests.
+func (t *Triggers) Wait() {
+	t.mu.Lock()
+	for t.busy > 0 {
+		t.cond.Wait()
+	}
+	t.mu.Unlock()
+}
+
+func (t *Triggers) finish() {
+	t.mu.Lock()
+	if t.busy--; t.busy == 0 {
+		t.cond.Broadcast()
+	}
+	t.mu.Unlock()
+}
+
+// OfferMade makes the offer notice of an open offer: urgent, expiring
+// with the offer, one per offer (an accepted one needs no action).
+func (t *Triggers) OfferMade(o reservation.Offer) {
+	if o.State != reservation.OfferOpen {
+		return
+	}
+	title, body := "A seat is held for you", "Accept it before the hold ends."
+	snap := t.live.Load().Snap
+	if se, ok := snap.Session(o.SessionID); ok {
+		title = "A seat is held for you: " + se.Title
+		body = fmt.Sprintf("Accept it by %s or it goes to the next in line.", snap.Local(o.ExpiresAt).Format("15:04"))
+	}
+	t.notices.Notify(Notice{AttendeeID: o.Attendee, Category: CategoryOffer, Title: title, Body: body,
+		URL: "/me/reservations#offer-" + o.ID, SessionID: o.SessionID, OfferID: o.ID, Topic: "offer-" + o.ID,
+		Urgency: UrgencyHigh, Expires: o.ExpiresAt})
+}
+
+// SeatsChanged implements reservation.Notifier (no notice).
+func (t *Triggers) SeatsChanged([]reservation.SeatCount) {}
+
+// SessionChanged queues a moved or cancelled session for the attendees
+// who planned or reserved it; when the queue is full the change is logged
+// and dropped.
+func (t *Triggers) SessionChanged(sessionID string, kind reservation.ChangeKind) {
+	if kind != reservation.ChangeMoved && kind != reservation.ChangeCancelled {
+		return
+	}
+	t.mu.Lock()
+	t.busy++
+	t.mu.Unlock()
+	select {
+	case t.changes <- reservation.Change{SessionID: sessionID, Kind: kind}:
+	default:
+		t.finish()
+		t.log.Warn("notify: change queue full; no notices", "session", sessionID, "kind", kind)
+	}
+}
+
+// change notifies everyone who planned or reserved a changed session, once
+// each.
+func (t *Triggers) change(ctx context.Context, c reservation.Change) {
+	who := map[string]bool{}
+	var order []string
+	add := func(list []string, err error, what string) {
+		if err != nil {
+			t.log.Error("notify: finding "+what+" of a changed session", "session", c.SessionID, "err", err)
+			return
+		}
+		for _, a := range list {
+			if !who[a] {
+				who[a] = true
+				order = append(order, a)
+			}
+		}
+	}
+	if t.plans != nil {
+		l, err := t.plans.PlanAttendees(ctx, c.SessionID)
+		add(l, err, "the plans")
+	}
+	if t.seats != nil {
+		l, err := t.seats.SeatHolders(ctx, c.SessionID)
+		add(l, err, "the seat holders")
+	}
+	if len(order) == 0 {
+		return
+	}
+	n := t.changeNotice(c)
+	for _, a := range order {
+		n.AttendeeID = a
+		t.notices.Notify(n)
+	}
+}
+
+// changeNotice says what changed, in the conference's zone.
+func (t *Triggers) changeNotice(c reservation.Change) Notice {
+	snap := t.live.Load().Snap
+	now := t.notices.d.Clock.Now()
+	n := Notice{Category: CategoryChange, SessionID: c.SessionID, URL: "/sessions/" + c.SessionID,
+		Topic: "change-" + c.SessionID, Urgency: UrgencyNormal, Expires: now.Add(24 * time.Hour)}
+	se, ok := snap.Session(c.SessionID)
+	name := "A session in your plan"
+	if ok {
+		name = se.Title
+		if se.End.After(n.Expires) {
+			n.Expires = se.End
+		}
+	}
+	if c.Kind == reservation.ChangeCancelled || !ok || se.Cancelled || !se.Scheduled() {
+		n.Title = "Cancelled: " + name
+		n.Body = "This session was cancelled. Your plan and seats are updated; check your week for a new proposal."
+		n.URL = "/me/week"
+		return n
+	}
+	n.Title = "Moved: " + name
+	n.Body = "Now " + when(snap, se) + "."
+	return n
+}
+
+func when(snap *conference.Snapshot, se *conference.Session) string {
+	s := snap.Local(se.Start).Format("Mon 2 Jan 15:04") + "–" + snap.Local(se.End).Format("15:04")
+	if r, ok := snap.Room(se.RoomID); ok {
+		s += " in " + r.Name
+	}
+	return s
+}
