@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"venuehop/internal/account"
-	"venuehop/internal/notify"
 	"venuehop/internal/agenda"
 	"venuehop/internal/app"
 	"venuehop/internal/conference"
 	"venuehop/internal/config"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store/postgres"
 	"venuehop/internal/store/postgres/pgtest"
