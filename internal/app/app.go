@@ -53,8 +53,8 @@ type App struct {
 	hub          *httpapi.Hub
 	plans        *agenda.Service // plans.go
 	// replan is plans, for the engine's notifier started before it.
-	replan atomic.Pointer[agenda.Service]
-	notices  *notify.Service   // notices.go
+	replan   atomic.Pointer[agenda.Service]
+	notices  *notify.Service  // notices.go
 	triggers *notify.Triggers // the engine's events as notices
 
 	importer *importer.Importer // imports.go

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"venuehop/internal/errcode"
@@ -85,7 +86,7 @@ func (s *Server) handleNotices(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, k := range list {
 		v.Items = append(v.Items, noticeItem{ID: k.ID, Category: string(k.Category), Title: k.Title, Body: k.Body,
-			URL: safeNext(k.URL), When: snap.Local(k.Created).Format("Mon 2 Jan 15:04"), WhenISO: snap.Local(k.Created).Format(time.RFC3339),
+			URL: noticeLink(k.URL), When: snap.Local(k.Created).Format("Mon 2 Jan 15:04"), WhenISO: snap.Local(k.Created).Format(time.RFC3339),
 			Unread: k.ReadAt.IsZero(), Urgent: k.Urgency == notify.UrgencyHigh})
 	}
 	for _, c := range notify.Categories {
@@ -135,4 +136,15 @@ func (s *Server) handleNoticePrefs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/me/notices?done=prefs", http.StatusSeeOther)
+}
+
+// noticeLink is a notice's URL made safe to link to: a path on this site
+// (safeNext), with its fragment kept when it is a plain id.
+func noticeLink(u string) string {
+	path, frag, _ := strings.Cut(u, "#")
+	path = safeNext(path)
+	if frag == "" || len(frag) > 100 || strings.Trim(frag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		return path
+	}
+	return path + "#" + frag
 }
