@@ -7,6 +7,9 @@
   var es = badge && window.venuehopEvents && window.venuehopEvents(); // events.js
   if (!es) return;
   var live = document.getElementById('notice-live');
+  es.addEventListener('open', function () {
+    document.documentElement.setAttribute('data-notices-live', 'on'); // tests wait for it
+  });
   es.addEventListener('notice', function (ev) {
     var d;
     try { d = JSON.parse(ev.data); } catch (err) { return; }
