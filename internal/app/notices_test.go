@@ -306,3 +306,42 @@ func TestNoticesAPIAndPage(t *testing.T) {
 		t.Errorf("an offer with offers turned off made a notice: %+v", got)
 	}
 }
+
+// TestRecordingNotices: a recording published for a session tells those
+// who planned or reserved it and were not scanned in, once.
+func TestRecordingNotices(t *testing.T) {
+	a, srv, _ := newAuthApp(t)
+	base := srv.URL
+	org := demoTokens(t, a, base)[account.Organizer]
+	missed := signup(t, srv, "missed@example.com", "correct horse battery")
+	went := signup(t, srv, "went@example.com", "correct horse battery")
+	other := signup(t, srv, "other@example.com", "correct horse battery")
+	ss := reservableSessions(t, a.Snapshot(), 2)
+	se := ss[0]
+	acceptPlanWith(t, a, userID(t, base, missed), se.ID)
+	acceptPlanWith(t, a, userID(t, base, went), se.ID)
+	acceptPlanWith(t, a, userID(t, base, other), ss[1].ID)
+	if st, _, body := call(t, nil, "POST", base+"/api/v1/admin/checkins", org, map[string]string{"sessionId": se.ID, "attendeeId": userID(t, base, went)}); st != 201 {
+		t.Fatalf("check in: %d %s", st, body)
+	}
+	a.NoticeTriggers().Recordings(context.Background()) // nothing published yet
+	if st, _, body := call(t, nil, "PATCH", base+"/api/v1/admin/sessions/"+se.ID, org, map[string]any{"recordingUrl": "https://video.example.com/" + se.ID}); st != 200 {
+		t.Fatalf("publish the recording: %d %s", st, body)
+	}
+	for range 2 { // a second look finds nothing new
+		a.NoticeTriggers().Recordings(context.Background())
+		settle(a)
+	}
+	got := myNotices(t, base, missed)
+	if len(got.Notices) != 1 {
+		t.Fatalf("the attendee who missed it: %+v", got)
+	}
+	if n := got.Notices[0]; n.Category != notify.CategoryRecording || n.SessionID != se.ID || n.Topic != "recording-"+se.ID || n.URL != "/sessions/"+se.ID {
+		t.Errorf("recording notice %+v", n)
+	}
+	for who, tok := range map[string]string{"checked in": went, "planned another": other} {
+		if got := myNotices(t, base, tok); len(got.Notices) != 0 {
+			t.Errorf("%s: %+v", who, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,10 +20,16 @@ type PlanAttendees interface {
 }
 
 // SeatHolders finds the attendees holding a seat for a session, or whose
-// seat the session's cancellation ended (both backends).
+// seat the session's cancellation ended, and those scanned into it (both
+// backends).
 type SeatHolders interface {
 	SeatHolders(ctx context.Context, sessionID string) ([]string, error)
+	CheckedIn(ctx context.Context, sessionID string) ([]string, error)
 }
+
+// recordingsEvery is how often the triggers look for newly published
+// recordings (a pointer comparison unless the conference changed).
+const recordingsEvery = 15 * time.Second
 
 // Triggers turns the seat engine's events into notices: an offer for its
 // attendee, a moved or cancelled session for everyone who planned or
@@ -36,9 +43,12 @@ type Triggers struct {
 	log     *slog.Logger
 
 	changes chan reservation.Change
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	// seen is the conference state the recordings were last compared in.
+	seenMu sync.Mutex
+	seen   *live.State
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 	// busy counts changes queued or in hand (Wait).
 	mu   sync.Mutex
 	busy int
@@ -66,14 +76,24 @@ func NewTriggers(d TriggerDeps) *Triggers {
 	return t
 }
 
-// Start handles changes in the background until Close.
+// Start handles changes in the background until Close, and looks for
+// newly published recordings every little while.
 func (t *Triggers) Start() {
+	t.seenMu.Lock()
+	t.seen = t.live.Load()
+	t.seenMu.Unlock()
+	tick := time.NewTicker(recordingsEvery)
 	go func() {
 		defer close(t.done)
+		defer tick.Stop()
 		for {
 			select {
 			case <-t.stop:
 				return
+			case <-tick.C:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				t.Recordings(ctx)
+				cancel()
 			case c := <-t.changes:
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				t.change(ctx, c)
@@ -149,33 +169,12 @@ func (t *Triggers) SessionChanged(sessionID string, kind reservation.ChangeKind)
 // change notifies everyone who planned or reserved a changed session, once
 // each.
 func (t *Triggers) change(ctx context.Context, c reservation.Change) {
-	who := map[string]bool{}
-	var order []string
-	add := func(list []string, err error, what string) {
-		if err != nil {
-			t.log.Error("notify: finding "+what+" of a changed session", "session", c.SessionID, "err", err)
-			return
-		}
-		for _, a := range list {
-			if !who[a] {
-				who[a] = true
-				order = append(order, a)
-			}
-		}
-	}
-	if t.plans != nil {
-		l, err := t.plans.PlanAttendees(ctx, c.SessionID)
-		add(l, err, "the plans")
-	}
-	if t.seats != nil {
-		l, err := t.seats.SeatHolders(ctx, c.SessionID)
-		add(l, err, "the seat holders")
-	}
-	if len(order) == 0 {
+	who := t.audience(ctx, c.SessionID)
+	if len(who) == 0 {
 		return
 	}
 	n := t.changeNotice(c)
-	for _, a := range order {
+	for _, a := range sortedKeys(who) {
 		n.AttendeeID = a
 		t.notices.Notify(n)
 	}
@@ -212,4 +211,90 @@ func when(snap *conference.Snapshot, se *conference.Session) string {
 		s += " in " + r.Name
 	}
 	return s
+}
+
+// Recordings compares the conference with the one it saw last and makes a
+// recording notice for every session whose recording appeared since, for
+// those who planned or reserved it and were not scanned in. Start calls
+// it periodically; tests call it directly.
+func (t *Triggers) Recordings(ctx context.Context) {
+	t.seenMu.Lock()
+	defer t.seenMu.Unlock()
+	cur := t.live.Load()
+	prev := t.seen
+	if cur == nil || prev == cur {
+		return
+	}
+	t.seen = cur
+	if prev == nil {
+		return
+	}
+	snap := cur.Snap
+	for i := range snap.Conf.Sessions {
+		se := &snap.Conf.Sessions[i]
+		if se.SafeRecordingURL() == "" || se.Cancelled {
+			continue
+		}
+		if old, ok := prev.Snap.Session(se.ID); ok && old.SafeRecordingURL() != "" {
+			continue
+		}
+		t.recording(ctx, snap, se)
+	}
+}
+
+func (t *Triggers) recording(ctx context.Context, snap *conference.Snapshot, se *conference.Session) {
+	who := t.audience(ctx, se.ID)
+	if len(who) == 0 {
+		return
+	}
+	if t.seats != nil {
+		in, err := t.seats.CheckedIn(ctx, se.ID)
+		if err != nil {
+			t.log.Error("notify: finding the check-ins of a recorded session", "session", se.ID, "err", err)
+			return
+		}
+		for _, a := range in {
+			delete(who, a)
+		}
+	}
+	n := Notice{Category: CategoryRecording, Title: "Recording: " + se.Title,
+		Body: "You missed it (" + when(snap, se) + "); the recording is out.",
+		URL:  "/sessions/" + se.ID, SessionID: se.ID, Topic: "recording-" + se.ID, Urgency: UrgencyLow,
+		Expires: t.notices.d.Clock.Now().Add(14 * 24 * time.Hour)}
+	for _, a := range sortedKeys(who) {
+		n.AttendeeID = a
+		t.notices.Notify(n)
+	}
+}
+
+// audience is everyone who planned or reserved the session.
+func (t *Triggers) audience(ctx context.Context, sessionID string) map[string]bool {
+	who := map[string]bool{}
+	add := func(list []string, err error, what string) {
+		if err != nil {
+			t.log.Error("notify: finding "+what+" of a session", "session", sessionID, "err", err)
+			return
+		}
+		for _, a := range list {
+			who[a] = true
+		}
+	}
+	if t.plans != nil {
+		l, err := t.plans.PlanAttendees(ctx, sessionID)
+		add(l, err, "the plans")
+	}
+	if t.seats != nil {
+		l, err := t.seats.SeatHolders(ctx, sessionID)
+		add(l, err, "the seat holders")
+	}
+	return who
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -139,3 +139,16 @@ func (s *Store) SeatHolders(ctx context.Context, sessionID string) ([]string, er
 	}
 	return list, nil
 }
+
+// CheckedIn lists the attendees scanned into the session.
+func (s *Store) CheckedIn(ctx context.Context, sessionID string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT attendee FROM checkins WHERE session = $1 ORDER BY attendee`, sessionID)
+	if err != nil {
+		return nil, dbErr(err, "listing a session's check-ins")
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, dbErr(err, "listing a session's check-ins")
+	}
+	return list, nil
+}

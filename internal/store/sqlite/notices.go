@@ -169,3 +169,21 @@ func (s *Store) SeatHolders(ctx context.Context, sessionID string) ([]string, er
 	}
 	return out, dbErr2(rows.Err(), "listing a session's seat holders")
 }
+
+// CheckedIn lists the attendees scanned into the session.
+func (s *Store) CheckedIn(ctx context.Context, sessionID string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT attendee FROM checkins WHERE session = ? ORDER BY attendee`, sessionID)
+	if err != nil {
+		return nil, dbErr(err, "listing a session's check-ins")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, dbErr(err, "listing a session's check-ins")
+		}
+		out = append(out, a)
+	}
+	return out, dbErr2(rows.Err(), "listing a session's check-ins")
+}

@@ -192,6 +192,14 @@ func testSeatHolders(t *testing.T, s NoticeStore) {
 	if err != nil || !slices.Equal(got, []string{"u_a", "u_b"}) {
 		t.Errorf("SeatHolders = %v, %v; want u_a u_b (u_c cancelled)", got, err)
 	}
+	mustApply(t, s, reservation.Op{Kind: reservation.OpCheckIn, Attendee: "u_b", SessionID: "ARC301", At: t0},
+		reservation.Op{Kind: reservation.OpCheckIn, Attendee: "u_walkup", SessionID: "ARC301", At: t0})
+	if got, err := s.CheckedIn(ctx, "ARC301"); err != nil || !slices.Equal(got, []string{"u_b", "u_walkup"}) {
+		t.Errorf("CheckedIn = %v, %v; want u_b u_walkup", got, err)
+	}
+	if got, _ := s.CheckedIn(ctx, "other"); len(got) != 0 {
+		t.Errorf("CheckedIn(other) = %v", got)
+	}
 	mustApply(t, s, reservation.Op{Kind: reservation.OpCancelSession, SessionID: "ARC301", At: t0},
 		reservation.Op{Kind: reservation.OpEndReservation, Attendee: "u_a", SessionID: "ARC301", State: reservation.StateSessionCancelled, At: t0})
 	if got, _ := s.SeatHolders(ctx, "ARC301"); !slices.Equal(got, []string{"u_a", "u_b"}) {
