@@ -139,3 +139,17 @@ func TestPreferences(t *testing.T) {
 		t.Error("an unknown category was accepted")
 	}
 }
+
+// BenchmarkNotify is what the seat engine's sequencer pays per notice:
+// a queue send (or, when the queue is full, a drop), never a store write.
+func BenchmarkNotify(b *testing.B) {
+	st := &memStore{off: map[string][]notify.Category{}}
+	svc := notify.New(notify.Deps{Store: st})
+	svc.Start()
+	defer svc.Close()
+	n := notify.Notice{AttendeeID: "u_a", Category: notify.CategoryOffer, Title: "Seat"}
+	b.ReportAllocs()
+	for b.Loop() {
+		svc.Notify(n)
+	}
+}
