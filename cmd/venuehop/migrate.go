@@ -192,6 +192,10 @@ var copies = []tableCopy{
 		query: `SELECT hash, user_id, kind, created_at, expires_at FROM auth_tokens`, convert: map[int]func(any) (any, error){3: sqliteTime, 4: sqliteTime}},
 	{table: "favorites", columns: []string{"user_id", "repeat_group", "session_id", "priority", "updated_at"},
 		query: `SELECT user_id, repeat_group, session_id, priority, updated_at FROM favorites`, convert: map[int]func(any) (any, error){4: sqliteTime}},
+	// The sync states keep their seqs: the devices' cursors stay valid.
+	{table: "favorite_changes", columns: []string{"user_id", "repeat_group", "session_id", "starred", "priority", "at", "seq"},
+		query:   `SELECT user_id, repeat_group, session_id, starred, priority, at, seq FROM favorite_changes`,
+		convert: map[int]func(any) (any, error){3: sqliteBool, 5: sqliteTime}},
 	{table: "blocks", columns: []string{"id", "user_id", "title", "start_at", "end_at", "venue_id", "created_at"},
 		query:   `SELECT id, user_id, title, start_at, end_at, venue_id, created_at FROM blocks`,
 		convert: map[int]func(any) (any, error){3: sqliteTime, 4: sqliteTime, 6: sqliteTime}},

@@ -132,6 +132,14 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	if reserved < 30 {
 		t.Fatalf("only %d reservations made", reserved)
 	}
+	// A tombstone too: sync states are copied with their seqs.
+	if err := accounts.DeleteFavorite(ctx, users[0].ID, ids[30]); err != nil {
+		t.Fatal(err)
+	}
+	wantSync, wantHigh, err := accounts.FavoriteChanges(ctx, users[0].ID, 0)
+	if err != nil || len(wantSync) != 1 || wantSync[0].Starred {
+		t.Fatalf("sync states before migrate: %+v %v", wantSync, err)
+	}
 	if err := a.Seats().Cancel(ctx, users[0].ID, mine[users[0].ID][0]); err != nil {
 		t.Fatal(err)
 	}
@@ -247,6 +255,13 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	if f, err := dst.Accounts().Favorites(ctx, users[2].ID); err != nil || len(f) != 1 {
 		t.Errorf("favourites after migrate: %+v %v", f, err)
 	}
+	if c, high, err := dst.Accounts().FavoriteChanges(ctx, users[0].ID, 0); err != nil || high != wantHigh || len(c) != 1 || !sameChange(c[0], wantSync[0]) {
+		t.Errorf("sync states after migrate: %+v %d %v, want %+v %d", c, high, err, wantSync, wantHigh)
+	}
+	// The sequence moved past the copied seqs: a new change comes after.
+	if c, err := dst.Accounts().ApplyFavoriteChanges(ctx, users[0].ID, []account.FavoriteChange{{RepeatGroup: ids[31], SessionID: ids[31], Starred: true, Priority: account.Want, At: time.Now()}}, 0); err != nil || c[0].Seq <= wantHigh {
+		t.Errorf("a change after migrate: %+v %v (copied high %d)", c, err, wantHigh)
+	}
 	if m, err := dst.Accounts().Setting(ctx, "signup_mode"); err != nil || m != "registered" {
 		t.Errorf("the sign-up mode after migrate: %q %v", m, err)
 	}
@@ -307,4 +322,9 @@ func TestMigrateBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sameChange(a, b account.FavoriteChange) bool {
+	return a.RepeatGroup == b.RepeatGroup && a.SessionID == b.SessionID && a.Starred == b.Starred &&
+		a.Priority == b.Priority && a.Seq == b.Seq && a.At.Equal(b.At)
 }

@@ -65,7 +65,11 @@ func (s *Service) RemoveFavorite(ctx context.Context, snap *conference.Snapshot,
 	if !ok {
 		return sessionNotFound(sessionID)
 	}
-	return s.store.DeleteFavorite(ctx, userID, se.Group())
+	// Through the sync log, so the service's clock stamps the tombstone.
+	_, err := s.store.ApplyFavoriteChanges(ctx, userID, []FavoriteChange{{
+		RepeatGroup: se.Group(), SessionID: se.ID, At: s.now().UTC(),
+	}}, 0)
+	return err
 }
 
 // Favorites returns the user's favourites, one per content, by the start of

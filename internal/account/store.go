@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"time"
+
+	"venuehop/internal/errcode"
 )
 
 // Store is what the account service needs from a storage backend. Every
@@ -35,6 +37,8 @@ type Store interface {
 	DeleteFavorite(ctx context.Context, userID, repeatGroup string) error
 	// Favorites returns the user's favourites.
 	Favorites(ctx context.Context, userID string) ([]Favorite, error)
+
+	FavoriteSyncStore
 
 	// AddBlock stores a block unless the user already has limit blocks
 	// (then errcode.Invalid, unprocessable), atomically.
@@ -69,6 +73,38 @@ type Favorite struct {
 	SessionID   string
 	Priority    Priority
 	UpdatedAt   time.Time
+}
+
+// FavoriteChange is the current state of one content's favourite of one
+// user, as favourites sync exchanges it: starred (with a priority) or a
+// tombstone (Starred false), the server time it was set at, and Seq, the
+// store's sequence number of that write (the sync cursor). A content has
+// one state; every write replaces it with a new, higher Seq.
+type FavoriteChange struct {
+	RepeatGroup string
+	SessionID   string
+	Starred     bool
+	Priority    Priority // "" on a tombstone
+	At          time.Time
+	Seq         int64
+}
+
+// FavoriteSyncStore keeps the favourites' change log. PutFavorite and
+// DeleteFavorite record their change in it too (DeleteFavorite a
+// tombstone, even of a content never starred), so the log and the
+// favourites always agree: the favourites are exactly the starred states.
+type FavoriteSyncStore interface {
+	// ApplyFavoriteChanges applies the user's changes in order (a starred
+	// one sets the favourite, a tombstone removes it), each getting a new
+	// sequence number higher than any before, all in one transaction; the
+	// last change of a content wins. More than limit states (starred or
+	// tombstone) for the user afterwards is errcode.Invalid (unprocessable)
+	// and nothing changes. Seq and UserID of the input are ignored; it
+	// returns the stored changes.
+	ApplyFavoriteChanges(ctx context.Context, userID string, changes []FavoriteChange, limit int) ([]FavoriteChange, error)
+	// FavoriteChanges returns the user's states with Seq > since, by Seq,
+	// and the user's highest Seq (0 when none).
+	FavoriteChanges(ctx context.Context, userID string, since int64) ([]FavoriteChange, int64, error)
 }
 
 // Block is a personal appointment (lunch with a colleague, a meeting) that
@@ -124,4 +160,12 @@ type RegistryStore interface {
 	// else (no such registration, another code, already claimed, an
 	// account with that email) is errcode.NotFound, and nothing changes.
 	ClaimRegistration(ctx context.Context, code string, u User, passwordHash string) error
+}
+
+// FavoriteLimitError is the error of a sync that would keep more than
+// limit favourite states for one user.
+func FavoriteLimitError(limit int) error {
+	e := errcode.New(errcode.Invalid, "at most %d favourites and removed favourites are kept per attendee", limit)
+	e.Unprocessable = true
+	return e
 }

@@ -391,8 +391,9 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 	}
 	opt := cur.Options
 	opt.Unavailable = map[string]string{}
-	tried := map[string]bool{}
-	made := map[string]bool{} // reserved by this request
+	r := &planSeats{s: s, attendeeID: attendeeID, snap: st.Snap, opt: &opt, out: &out,
+		tried: map[string]bool{}, made: map[string]bool{}}
+	tried := r.tried
 	// The plan's repairs first: its seats move (or go) as on Accept.
 	moves := AcceptOutcome{}
 	if err := s.applyRepairs(ctx, attendeeID, cur.Plan.Repairs, &moves); err != nil {
@@ -408,7 +409,6 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 		opt.Unavailable[m.To] = "no seat could be had when your seat was to move there"
 	}
 	plan := cur.Plan
-	limited := false
 	var wishes []planner.Wish
 	for _, it := range plan.Items {
 		if it.Priority != "" && it.SessionID != "" {
@@ -423,53 +423,13 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 				tried[it.SessionID] = true
 			}
 		}
-		if len(ids) == 0 || limited {
+		if len(ids) == 0 || r.limited {
 			break
 		}
-		for batch := range slices.Chunk(ids, reservation.MaxBatch) {
-			if limited {
-				for _, id := range batch {
-					out.Results = append(out.Results, reservation.Result{SessionID: id, Status: "rate_limited"})
-				}
-				continue
-			}
-			ans, err := s.d.Seats.Reserve(ctx, attendeeID, batch, "")
-			if errcode.Of(err) == errcode.RateLimited {
-				limited = true
-				for _, id := range batch {
-					out.Results = append(out.Results, reservation.Result{SessionID: id, Status: "rate_limited"})
-				}
-				continue
-			}
-			if err != nil {
-				return out, err
-			}
-			for _, r := range ans.Results {
-				if r.OpensAt != nil {
-					t := st.Snap.Local(*r.OpensAt)
-					r.OpensAt = &t
-				}
-				out.Results = append(out.Results, r)
-				if r.Status == reservation.Reserved {
-					made[r.SessionID] = true
-				}
-				if failedSeat(r.Status) {
-					opt.Unavailable[r.SessionID] = "no seat could be reserved (" + string(r.Status) + ")"
-				}
-			}
-		}
-		// Re-plan with the new reservations fixed and the failed sittings
-		// out; the wishes are the plan's contents.
-		in, err := s.gather(ctx, st.Snap, attendeeID)
-		if err != nil {
+		if err := r.reserve(ctx, ids); err != nil {
 			return out, err
 		}
-		in.Wishes = mergeWishes(in.Wishes, wishes)
-		// Seats taken by this request are held but not fixed: a must whose
-		// sitting failed may move onto the time of a want just reserved,
-		// whose seat is then given back.
-		in.Fixed = slices.DeleteFunc(in.Fixed, func(f planner.Fixed) bool { return made[f.SessionID] })
-		p, err := s.build(ctx, st, in, opt, cur.Plan)
+		p, err := r.replan(ctx, st, wishes, cur.Plan)
 		if err != nil {
 			return out, err
 		}
@@ -477,21 +437,7 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 		plan = p.Plan
 		// Give back the seats just taken that the new plan does not hold,
 		// before reserving its new sittings (they may overlap).
-		kept := map[string]bool{}
-		for _, it := range plan.Items {
-			kept[it.SessionID] = true
-		}
-		for id := range made {
-			if kept[id] {
-				continue
-			}
-			if err := s.d.Seats.Cancel(ctx, attendeeID, id); err != nil {
-				s.log.Warn("agenda: giving back a seat the new plan does not need", "session", id, "err", err)
-				continue
-			}
-			delete(made, id)
-			out.Released = append(out.Released, id)
-		}
+		r.giveBack(ctx, plan)
 	}
 	if out.Proposal.Plan.Items == nil && len(moves.Failed) == 0 { // nothing needed a seat
 		out.Proposal = *cur
@@ -504,12 +450,7 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 		return out, nil
 	}
 	if out.Proposal.Plan.Items == nil { // only failed moves: plan again around them
-		in, err := s.gather(ctx, st.Snap, attendeeID)
-		if err != nil {
-			return out, err
-		}
-		in.Wishes = mergeWishes(in.Wishes, wishes)
-		if out.Proposal, err = s.build(ctx, st, in, opt, cur.Plan); err != nil {
+		if out.Proposal, err = r.replan(ctx, st, wishes, cur.Plan); err != nil {
 			return out, err
 		}
 	}
@@ -522,6 +463,93 @@ func (s *Service) ReservePlan(ctx context.Context, attendeeID, planID string) (R
 	}
 	out.Proposal.State = StateAccepted
 	return out, nil
+}
+
+// planSeats is what one ReservePlan has done to the attendee's seats so
+// far: the sittings tried, the seats it took, whether the engine said
+// "slow down".
+type planSeats struct {
+	s          *Service
+	attendeeID string
+	snap       *conference.Snapshot
+	opt        *planner.Options // its Unavailable collects the sittings that failed
+	out        *ReserveOutcome
+	tried      map[string]bool
+	made       map[string]bool // reserved by this request
+	limited    bool
+}
+
+// reserve asks for the sittings ids in batches; after a rate limit the
+// rest are answered rate_limited without asking.
+func (r *planSeats) reserve(ctx context.Context, ids []string) error {
+	for batch := range slices.Chunk(ids, reservation.MaxBatch) {
+		if !r.limited {
+			ans, err := r.s.d.Seats.Reserve(ctx, r.attendeeID, batch, "")
+			if errcode.Of(err) != errcode.RateLimited {
+				if err != nil {
+					return err
+				}
+				r.record(ans.Results)
+				continue
+			}
+			r.limited = true
+		}
+		for _, id := range batch {
+			r.out.Results = append(r.out.Results, reservation.Result{SessionID: id, Status: "rate_limited"})
+		}
+	}
+	return nil
+}
+
+// record keeps the engine's answers, in the conference's time zone.
+func (r *planSeats) record(results []reservation.Result) {
+	for _, res := range results {
+		if res.OpensAt != nil {
+			t := r.snap.Local(*res.OpensAt)
+			res.OpensAt = &t
+		}
+		r.out.Results = append(r.out.Results, res)
+		if res.Status == reservation.Reserved {
+			r.made[res.SessionID] = true
+		}
+		if failedSeat(res.Status) {
+			r.opt.Unavailable[res.SessionID] = "no seat could be reserved (" + string(res.Status) + ")"
+		}
+	}
+}
+
+// replan plans again with the seats reserved so far fixed and the failed
+// sittings out; the wishes are the favourites and the plan's contents.
+// Seats taken by this request are held but not fixed: a must whose sitting
+// failed may move onto the time of a want just reserved, whose seat is
+// then given back.
+func (r *planSeats) replan(ctx context.Context, st *live.State, wishes []planner.Wish, base planner.Plan) (Proposal, error) {
+	in, err := r.s.gather(ctx, st.Snap, r.attendeeID)
+	if err != nil {
+		return Proposal{}, err
+	}
+	in.Wishes = mergeWishes(in.Wishes, wishes)
+	in.Fixed = slices.DeleteFunc(in.Fixed, func(f planner.Fixed) bool { return r.made[f.SessionID] })
+	return r.s.build(ctx, st, in, *r.opt, base)
+}
+
+// giveBack cancels the seats this request took that plan no longer holds.
+func (r *planSeats) giveBack(ctx context.Context, plan planner.Plan) {
+	kept := map[string]bool{}
+	for _, it := range plan.Items {
+		kept[it.SessionID] = true
+	}
+	for id := range r.made {
+		if kept[id] {
+			continue
+		}
+		if err := r.s.d.Seats.Cancel(ctx, r.attendeeID, id); err != nil {
+			r.s.log.Warn("agenda: giving back a seat the new plan does not need", "session", id, "err", err)
+			continue
+		}
+		delete(r.made, id)
+		r.out.Released = append(r.out.Released, id)
+	}
 }
 
 // mergeWishes adds the plan's contents to the favourites (a content the

@@ -21,6 +21,8 @@ func (a *API) registerAccounts(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/me/favorites", a.favorites)
 	mux.HandleFunc("PUT /api/v1/me/favorites/{sessionId}", a.putFavorite)
 	mux.HandleFunc("DELETE /api/v1/me/favorites/{sessionId}", a.deleteFavorite)
+	mux.HandleFunc("GET /api/v1/me/favorites/changes", a.favoriteChanges)
+	mux.HandleFunc("POST /api/v1/me/favorites/changes", a.syncFavorites)
 	mux.HandleFunc("GET /api/v1/me/blocks", a.blocks)
 	mux.HandleFunc("POST /api/v1/me/blocks", a.addBlock)
 	mux.HandleFunc("DELETE /api/v1/me/blocks/{id}", a.deleteBlock)

@@ -60,6 +60,51 @@ func (a *API) deleteFavorite(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// favoriteChangesJSON is the answer of both sync calls.
+type favoriteChangesJSON struct {
+	Changes []account.SyncChange `json:"changes"`
+	Cursor  string               `json:"cursor"`
+}
+
+// maxSyncBody fits MaxSyncChanges changes of long ids.
+const maxSyncBody = 128 << 10
+
+func (a *API) favoriteChanges(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	list, cursor, err := a.Accounts.FavoriteChanges(r.Context(), u.ID, r.URL.Query().Get("since"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	httpx.WriteJSON(w, http.StatusOK, favoriteChangesJSON{Changes: list, Cursor: cursor})
+}
+
+func (a *API) syncFavorites(w http.ResponseWriter, r *http.Request) {
+	u, ok := a.requireUser(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Changes []account.SyncInput `json:"changes"`
+		Since   string              `json:"since"`
+	}
+	if err := httpx.DecodeJSON(w, r, maxSyncBody, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	list, cursor, err := a.Accounts.SyncFavorites(r.Context(), a.Live.Load().Snap, u.ID, in.Changes, in.Since)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	httpx.WriteJSON(w, http.StatusOK, favoriteChangesJSON{Changes: list, Cursor: cursor})
+}
+
 type blockJSON struct {
 	ID      string `json:"id"`
 	Title   string `json:"title"`

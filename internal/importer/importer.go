@@ -256,63 +256,18 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	}
 	sum := &Summary{File: name, DryRun: opt.DryRun, Changes: []SessionChange{}, Dropped: []string{}, Warnings: []Problem{}, Errors: []Problem{},
 		Consequences: Consequences{NeedsConfirmation: []string{}}}
-	limit := im.Limit()
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := im.read(r, name)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return sum, TooLarge(min(limit, mbe.Limit))
-		}
-		return sum, errcode.Wrap(errcode.Invalid, err, "cannot read %s: %v", name, err)
-	}
-	if int64(len(data)) > limit {
-		return sum, TooLarge(limit)
-	}
-	format := strings.ToLower(strings.TrimSpace(opt.Format))
-	if format == "" || format == formats.FormatAuto {
-		format = formats.DetectFormat(data)
-	}
-	sum.Format = format
-	res, err := formats.ReadResult(bytes.NewReader(data), formats.ReadOptions{
-		Format: format, TimeZone: opt.TimeZone, Venues: venueMap(opt), Name: name, DST: opt.DST})
-	var ie *formats.ImportError
-	if errors.As(err, &ie) {
-		for _, p := range ie.Problems {
-			if p.Warning {
-				sum.Warnings = append(sum.Warnings, locate(name, p))
-			} else {
-				sum.Errors = append(sum.Errors, locate(name, p))
-			}
-		}
 		return sum, err
 	}
+	res, err := parse(sum, data, opt)
 	if err != nil {
 		return sum, err
 	}
 	c := res.Conf
-	for _, p := range res.Warnings {
-		sum.Warnings = append(sum.Warnings, locate(name, p))
-	}
-
-	cur := im.Live.Load()
-	var old *conference.Conference
-	if cur != nil {
-		old = cur.Snap.Conf
-		sum.BaseRev = cur.Snap.Rev
-		if opt.BaseRev > 0 && opt.BaseRev != cur.Snap.Rev {
-			return sum, errcode.New(errcode.Conflict,
-				"the conference changed since this file was checked (revision %d, now %d): nothing was applied; check the file again", opt.BaseRev, cur.Snap.Rev)
-		}
-		if format == formats.FormatCSV {
-			for _, w := range pairByContent(old, c) {
-				sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
-			}
-		}
-		k := keep(c, old, format, res.Carried) // keep.go
-		for _, w := range k.notes {
-			sum.Warnings = append(sum.Warnings, Problem{File: name, Message: w})
-		}
-		sum.Dropped = append(sum.Dropped, k.dropped...)
+	old, err := im.onCurrent(sum, res, opt)
+	if err != nil {
+		return sum, err
 	}
 	if err := applyTravel(sum, c, old, opt); err != nil {
 		return sum, err
@@ -335,29 +290,108 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	if err := confirmed(sum, opt); err != nil {
 		return sum, err
 	}
+	return sum, im.apply(ctx, sum, old, c)
+}
+
+// read reads the whole upload, within the import size limit.
+func (im *Importer) read(r io.Reader, name string) ([]byte, error) {
+	limit := im.Limit()
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, TooLarge(min(limit, mbe.Limit))
+		}
+		return nil, errcode.Wrap(errcode.Invalid, err, "cannot read %s: %v", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, TooLarge(limit)
+	}
+	return data, nil
+}
+
+// parse reads data in its format (detected unless opt names it) and puts
+// the file's problems into sum, located.
+func parse(sum *Summary, data []byte, opt Options) (*formats.Result, error) {
+	format := strings.ToLower(strings.TrimSpace(opt.Format))
+	if format == "" || format == formats.FormatAuto {
+		format = formats.DetectFormat(data)
+	}
+	sum.Format = format
+	res, err := formats.ReadResult(bytes.NewReader(data), formats.ReadOptions{
+		Format: format, TimeZone: opt.TimeZone, Venues: venueMap(opt), Name: sum.File, DST: opt.DST})
+	var ie *formats.ImportError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			if p.Warning {
+				sum.Warnings = append(sum.Warnings, locate(sum.File, p))
+			} else {
+				sum.Errors = append(sum.Errors, locate(sum.File, p))
+			}
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range res.Warnings {
+		sum.Warnings = append(sum.Warnings, locate(sum.File, p))
+	}
+	return res, nil
+}
+
+// onCurrent sets the new conference against the current one, if any (its
+// revision, what the file cannot carry kept, what refers to removed
+// places dropped) and returns the current one.
+func (im *Importer) onCurrent(sum *Summary, res *formats.Result, opt Options) (*conference.Conference, error) {
+	cur := im.Live.Load()
+	if cur == nil {
+		return nil, nil
+	}
+	old := cur.Snap.Conf
+	sum.BaseRev = cur.Snap.Rev
+	if opt.BaseRev > 0 && opt.BaseRev != cur.Snap.Rev {
+		return nil, errcode.New(errcode.Conflict,
+			"the conference changed since this file was checked (revision %d, now %d): nothing was applied; check the file again", opt.BaseRev, cur.Snap.Rev)
+	}
+	if sum.Format == formats.FormatCSV {
+		for _, w := range pairByContent(old, res.Conf) {
+			sum.Warnings = append(sum.Warnings, Problem{File: sum.File, Message: w})
+		}
+	}
+	k := keep(res.Conf, old, sum.Format, res.Carried) // keep.go
+	for _, w := range k.notes {
+		sum.Warnings = append(sum.Warnings, Problem{File: sum.File, Message: w})
+	}
+	sum.Dropped = append(sum.Dropped, k.dropped...)
+	return old, nil
+}
+
+// apply stores c: as the first conference directly, otherwise through the
+// seat engine, whose numbers then replace the preview's (a reservation may
+// have come or gone between the two).
+func (im *Importer) apply(ctx context.Context, sum *Summary, old, c *conference.Conference) error {
 	if old == nil || im.Engine == nil {
 		if old != nil {
-			return sum, errcode.New(errcode.Unavailable, "the reservation engine is not running; nothing was applied")
+			return errcode.New(errcode.Unavailable, "the reservation engine is not running; nothing was applied")
 		}
 		rev, err := im.Store.SaveConference(ctx, c, 0)
 		if err != nil {
-			return sum, err
+			return err
 		}
 		st, err := live.Build(c, rev)
 		if err != nil {
-			return sum, err
+			return err
 		}
 		im.Live.Store(st)
 		sum.Applied, sum.Rev = true, rev
-		return sum, nil
+		return nil
 	}
 	rep, err := im.Engine.ApplyConference(ctx, c, sum.BaseRev)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	sum.Applied, sum.Rev = true, rep.Rev
-	// The engine's numbers are what happened (a reservation may have come
-	// or gone between the preview and the apply).
 	sum.Seats.ReservationsCancelled = rep.ReservationsCancelled
 	sum.Consequences.SeatsCancelled = rep.ReservationsCancelled
 	sum.Seats.Overlaps = rep.Overlaps
@@ -365,7 +399,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, opt Options) (*Summ
 	for _, w := range rep.Warnings {
 		sum.Warnings = append(sum.Warnings, Problem{Path: seatWarningPath, Message: w})
 	}
-	return sum, nil
+	return nil
 }
 
 // seatWarningPath marks warnings about seats (not about the file).

@@ -12,8 +12,14 @@ import (
 
 // Path returns the path of rel (slash-separated) under the shared data
 // folder, or skips (fails, in strict mode) the test when it is missing.
+// In -short mode it skips: those tests are long sweeps over real files.
 func Path(t testing.TB, rel string) string {
 	t.Helper()
+	if testing.Short() {
+		// CI's race pass runs with -short: the real schedules are read by
+		// one goroutine, and the full pass before it reads every one.
+		t.Skip("real-data test: runs without -short")
+	}
 	dir, ok := Dir()
 	if !ok {
 		Missing(t, "no shared/data folder beside the repository (../shared/data)")

@@ -183,6 +183,7 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 // starView is the star-and-priority control of one session.
 type starView struct {
 	SessionID, Title string
+	Group, UserID    string // for favsync.js
 	Priority         string // "" = not starred
 	SignedIn         bool
 	CSRF, Back       string
@@ -204,7 +205,7 @@ func (s *Server) stars(r *http.Request, back string) func(se *conference.Session
 	}
 	csrf := httpx.CSRFToken(r)
 	return func(se *conference.Session) *starView {
-		return &starView{SessionID: se.ID, Title: se.Title, Priority: string(prios[se.Group()]), SignedIn: true, CSRF: csrf, Back: back}
+		return &starView{SessionID: se.ID, Title: se.Title, Group: se.Group(), UserID: u.ID, Priority: string(prios[se.Group()]), SignedIn: true, CSRF: csrf, Back: back}
 	}
 }
 

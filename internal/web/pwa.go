@@ -120,8 +120,9 @@ func buildManifest(assets *assetSet, name string) []byte {
 }
 
 // buildServiceWorker concatenates sw.js and the sw-*.js parts in name
-// order after a first line with their hash and a second naming the app
-// shell to precache (the hashed URLs of the static files pages load).
+// order after a first line with their hash, a second naming the app shell
+// to precache (the hashed URLs of the static files pages load) and a third
+// naming the icon notifications show.
 func buildServiceWorker(static fs.FS, assets *assetSet) ([]byte, error) {
 	parts, err := fs.Glob(static, "sw-*.js")
 	if err != nil {
@@ -140,6 +141,8 @@ func buildServiceWorker(static fs.FS, assets *assetSet) ([]byte, error) {
 	list, _ := json.Marshal(shell)
 	var body bytes.Buffer
 	body.WriteString("self.VENUEHOP_SHELL = " + string(list) + ";\n")
+	icon, _ := assets.url(iconSizes[0].name) // notifications show it
+	body.WriteString("self.VENUEHOP_ICON = " + strconv.Quote(icon) + ";\n")
 	for _, p := range parts {
 		b, err := fs.ReadFile(static, p)
 		if err != nil {

@@ -127,23 +127,113 @@ func (a *Accounts) DeleteExpiredTokens(ctx context.Context, now time.Time) (int6
 }
 
 func (a *Accounts) PutFavorite(ctx context.Context, f account.Favorite) error {
-	_, err := a.s.pool.Exec(ctx,
-		`INSERT INTO favorites (user_id, repeat_group, session_id, priority, updated_at) VALUES ($1, $2, $3, $4, $5)
-		 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = EXCLUDED.session_id,
-		   priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at`,
-		f.UserID, f.RepeatGroup, f.SessionID, string(f.Priority), ts(f.UpdatedAt))
-	if err != nil {
-		return dbErr(err, "saving a favourite")
-	}
-	return nil
+	_, err := a.ApplyFavoriteChanges(ctx, f.UserID, []account.FavoriteChange{{
+		RepeatGroup: f.RepeatGroup, SessionID: f.SessionID, Starred: true, Priority: f.Priority, At: f.UpdatedAt,
+	}}, 0)
+	return err
 }
 
+// DeleteFavorite records a tombstone (sync tells the user's other devices);
+// its time is now, the favourite having none.
 func (a *Accounts) DeleteFavorite(ctx context.Context, userID, repeatGroup string) error {
-	if _, err := a.s.pool.Exec(ctx,
-		`DELETE FROM favorites WHERE user_id = $1 AND repeat_group = $2`, userID, repeatGroup); err != nil {
+	var sessionID string
+	err := a.s.pool.QueryRow(ctx, `SELECT session_id FROM favorite_changes WHERE user_id = $1 AND repeat_group = $2`,
+		userID, repeatGroup).Scan(&sessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		sessionID = repeatGroup
+	} else if err != nil {
 		return dbErr(err, "deleting a favourite")
 	}
-	return nil
+	_, err = a.ApplyFavoriteChanges(ctx, userID, []account.FavoriteChange{{
+		RepeatGroup: repeatGroup, SessionID: sessionID, At: time.Now(),
+	}}, 0)
+	return err
+}
+
+// ApplyFavoriteChanges holds the user's row lock from before it takes the
+// first seq until it commits: the user's writes commit in seq order, so a
+// device that read up to seq N never misses a later-committed lower one.
+func (a *Accounts) ApplyFavoriteChanges(ctx context.Context, userID string, changes []account.FavoriteChange, limit int) ([]account.FavoriteChange, error) {
+	var out []account.FavoriteChange
+	err := a.s.inTx(ctx, "saving favourites", pgx.TxOptions{}, func(tx pgx.Tx) error {
+		out = make([]account.FavoriteChange, 0, len(changes))
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userID); err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if !c.Starred {
+				c.Priority = ""
+			}
+			c.At = ts(c.At)
+			if err := tx.QueryRow(ctx,
+				`INSERT INTO favorite_changes (user_id, repeat_group, session_id, starred, priority, at, seq)
+				 VALUES ($1, $2, $3, $4, $5, $6, nextval('favorite_change_seq'))
+				 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = EXCLUDED.session_id, starred = EXCLUDED.starred,
+				   priority = EXCLUDED.priority, at = EXCLUDED.at, seq = EXCLUDED.seq
+				 RETURNING seq`,
+				userID, c.RepeatGroup, c.SessionID, c.Starred, string(c.Priority), c.At).Scan(&c.Seq); err != nil {
+				return err
+			}
+			var err error
+			if c.Starred {
+				_, err = tx.Exec(ctx,
+					`INSERT INTO favorites (user_id, repeat_group, session_id, priority, updated_at) VALUES ($1, $2, $3, $4, $5)
+					 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = EXCLUDED.session_id,
+					   priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at`,
+					userID, c.RepeatGroup, c.SessionID, string(c.Priority), c.At)
+			} else {
+				_, err = tx.Exec(ctx, `DELETE FROM favorites WHERE user_id = $1 AND repeat_group = $2`, userID, c.RepeatGroup)
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		if limit > 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM favorite_changes WHERE user_id = $1`, userID).Scan(&n); err != nil {
+				return err
+			}
+			if n > limit {
+				return account.FavoriteLimitError(limit)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (a *Accounts) FavoriteChanges(ctx context.Context, userID string, since int64) ([]account.FavoriteChange, int64, error) {
+	var list []account.FavoriteChange
+	var high int64
+	// One snapshot: the list and the highest seq agree.
+	err := a.s.inTx(ctx, "reading favourite changes", pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM favorite_changes WHERE user_id = $1`, userID).Scan(&high); err != nil {
+			return err
+		}
+		var err error
+		list, err = collect(ctx, tx,
+			`SELECT repeat_group, session_id, starred, priority, at, seq FROM favorite_changes WHERE user_id = $1 AND seq > $2 ORDER BY seq`,
+			[]any{userID, since},
+			func(r pgx.Rows) (account.FavoriteChange, error) {
+				var c account.FavoriteChange
+				var prio string
+				err := r.Scan(&c.RepeatGroup, &c.SessionID, &c.Starred, &prio, &c.At, &c.Seq)
+				c.Priority, c.At = account.Priority(prio), c.At.UTC()
+				return c, err
+			})
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if list == nil {
+		list = []account.FavoriteChange{}
+	}
+	return list, high, nil
 }
 
 func (a *Accounts) Favorites(ctx context.Context, userID string) ([]account.Favorite, error) {

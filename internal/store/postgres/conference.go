@@ -105,7 +105,8 @@ func queueSessions(b queuer, c *conference.Conference) {
 
 // Check verifies the database: a schema version this binary knows, a
 // stored conference that decodes and validates, the seat invariants
-// (seatcheck) and the guard's capacities agreeing with the conference. It
+// (seatcheck), the guard's capacities agreeing with the conference and
+// the favourites agreeing with their sync states. It
 // reads everything in one REPEATABLE READ snapshot, so a check running
 // beside live traffic sees one consistent state.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
@@ -137,8 +138,22 @@ func (s *Store) checkTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
 		return nil, err
 	}
 	problems = append(problems, seatcheck.Problems(in)...)
+	var disagree int64
+	if err := tx.QueryRow(ctx, favoritesAgreeSQL).Scan(&disagree); err != nil {
+		return nil, err
+	}
+	if disagree > 0 {
+		problems = append(problems, fmt.Sprintf("favourites: %d favourite(s) disagree with their sync state (favorites and favorite_changes must hold the same starred contents)", disagree))
+	}
 	return append(problems, checkGuards(stored, guards)...), nil
 }
+
+// favoritesAgreeSQL counts favourites without their starred sync state
+// and starred states without their favourite.
+const favoritesAgreeSQL = `SELECT (SELECT count(*) FROM favorites f WHERE NOT EXISTS (SELECT 1 FROM favorite_changes c
+		WHERE c.user_id = f.user_id AND c.repeat_group = f.repeat_group AND c.starred AND c.priority = f.priority AND c.session_id = f.session_id))
+	+ (SELECT count(*) FROM favorite_changes c WHERE c.starred AND NOT EXISTS (SELECT 1 FROM favorites f
+		WHERE f.user_id = c.user_id AND f.repeat_group = c.repeat_group))`
 
 // checkSchema compares the applied migrations with this binary's.
 func (s *Store) checkSchema(ctx context.Context, tx pgx.Tx) ([]string, error) {

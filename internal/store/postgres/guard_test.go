@@ -197,6 +197,9 @@ func TestCheckNamesCorruption(t *testing.T) {
 			UPDATE session_seats SET reserved = 1 WHERE session = 'OVL'`, "attendee u_a holds overlapping reservations for sessions ARC301 and OVL"},
 		{"guard capacity", `UPDATE session_seats SET capacity = 1000 WHERE session = 'ARC301'`, "the seat guard allows 1000 seats but the conference gives 100"},
 		{"guard times", `UPDATE session_seats SET start_at = 0 WHERE session = 'ARC301'`, "the seat guard has other times"},
+		{"starred state without its favourite", `INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ('u_f', 'f@example.com', 'F', 'attendee', '', now());
+			INSERT INTO favorite_changes (user_id, repeat_group, session_id, starred, priority, at, seq) VALUES ('u_f', 'g', 's', true, 'want', now(), 1)`,
+			"favourites: 1 favourite(s) disagree"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

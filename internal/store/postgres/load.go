@@ -13,7 +13,7 @@ import (
 // Tables are venuehop's tables in an order that respects foreign keys
 // (parents first), for copying and counting.
 var Tables = []string{
-	"conference_revisions", "users", "auth_tokens", "favorites", "blocks",
+	"conference_revisions", "users", "auth_tokens", "favorites", "favorite_changes", "blocks",
 	"reservations", "session_seats", "seat_attendees", "waitlist", "offers", "checkins",
 	"idempotency", "reservation_settings", "plans", "plan_sessions", "plan_locks", "calendar_feeds",
 	"settings", "attendee_registry", "notices", "notice_prefs",
@@ -79,6 +79,7 @@ func (s *Store) Load(ctx context.Context, fill func(ctx context.Context, tx pgx.
 			`INSERT INTO seat_attendees (attendee) SELECT DISTINCT attendee FROM reservations ON CONFLICT DO NOTHING`,
 			`SELECT setval(pg_get_serial_sequence('reservations', 'id'), COALESCE((SELECT MAX(id) FROM reservations), 0) + 1, false)`,
 			`SELECT setval(pg_get_serial_sequence('plans', 'seq'), COALESCE((SELECT MAX(seq) FROM plans), 0) + 1, false)`,
+			`SELECT setval('favorite_change_seq', COALESCE((SELECT MAX(seq) FROM favorite_changes), 0) + 1, false)`,
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)

@@ -144,23 +144,121 @@ func (a *Accounts) DeleteExpiredTokens(ctx context.Context, now time.Time) (int6
 }
 
 func (a *Accounts) PutFavorite(ctx context.Context, f account.Favorite) error {
-	_, err := a.write.ExecContext(ctx,
-		`INSERT INTO favorites (user_id, repeat_group, session_id, priority, updated_at) VALUES (?, ?, ?, ?, ?)
-		 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = excluded.session_id,
-		   priority = excluded.priority, updated_at = excluded.updated_at`,
-		f.UserID, f.RepeatGroup, f.SessionID, string(f.Priority), fmtTime(f.UpdatedAt))
-	if err != nil {
-		return dbErr(err, "saving a favourite")
-	}
-	return nil
+	_, err := a.ApplyFavoriteChanges(ctx, f.UserID, []account.FavoriteChange{{
+		RepeatGroup: f.RepeatGroup, SessionID: f.SessionID, Starred: true, Priority: f.Priority, At: f.UpdatedAt,
+	}}, 0)
+	return err
 }
 
+// DeleteFavorite records a tombstone (sync tells the user's other devices);
+// its time is now, the favourite having none.
 func (a *Accounts) DeleteFavorite(ctx context.Context, userID, repeatGroup string) error {
-	if _, err := a.write.ExecContext(ctx,
-		`DELETE FROM favorites WHERE user_id = ? AND repeat_group = ?`, userID, repeatGroup); err != nil {
+	var sessionID string
+	err := a.read.QueryRowContext(ctx, `SELECT session_id FROM favorite_changes WHERE user_id = ? AND repeat_group = ?`,
+		userID, repeatGroup).Scan(&sessionID)
+	if errors.Is(err, sql.ErrNoRows) {
+		sessionID = repeatGroup
+	} else if err != nil {
 		return dbErr(err, "deleting a favourite")
 	}
-	return nil
+	_, err = a.ApplyFavoriteChanges(ctx, userID, []account.FavoriteChange{{
+		RepeatGroup: repeatGroup, SessionID: sessionID, At: time.Now(),
+	}}, 0)
+	return err
+}
+
+// ApplyFavoriteChanges writes in one IMMEDIATE transaction: the store's
+// only writer, so seq = max + 1 is taken and committed in order.
+func (a *Accounts) ApplyFavoriteChanges(ctx context.Context, userID string, changes []account.FavoriteChange, limit int) ([]account.FavoriteChange, error) {
+	tx, err := a.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, dbErr(err, "saving favourites")
+	}
+	defer tx.Rollback()
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM favorite_changes`).Scan(&seq); err != nil {
+		return nil, dbErr(err, "saving favourites")
+	}
+	out := make([]account.FavoriteChange, 0, len(changes))
+	for _, c := range changes {
+		seq++
+		c.Seq = seq
+		starred := 0
+		if c.Starred {
+			starred = 1
+		} else {
+			c.Priority = ""
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO favorite_changes (user_id, repeat_group, session_id, starred, priority, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = excluded.session_id, starred = excluded.starred,
+			   priority = excluded.priority, at = excluded.at, seq = excluded.seq`,
+			userID, c.RepeatGroup, c.SessionID, starred, string(c.Priority), fmtTime(c.At), c.Seq); err != nil {
+			return nil, dbErr(err, "saving favourites")
+		}
+		if c.Starred {
+			_, err = tx.ExecContext(ctx,
+				`INSERT INTO favorites (user_id, repeat_group, session_id, priority, updated_at) VALUES (?, ?, ?, ?, ?)
+				 ON CONFLICT (user_id, repeat_group) DO UPDATE SET session_id = excluded.session_id,
+				   priority = excluded.priority, updated_at = excluded.updated_at`,
+				userID, c.RepeatGroup, c.SessionID, string(c.Priority), fmtTime(c.At))
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM favorites WHERE user_id = ? AND repeat_group = ?`, userID, c.RepeatGroup)
+		}
+		if err != nil {
+			return nil, dbErr(err, "saving favourites")
+		}
+		c.At, _ = parseTime(fmtTime(c.At))
+		out = append(out, c)
+	}
+	if limit > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM favorite_changes WHERE user_id = ?`, userID).Scan(&n); err != nil {
+			return nil, dbErr(err, "saving favourites")
+		}
+		if n > limit {
+			return nil, account.FavoriteLimitError(limit)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, dbErr(err, "saving favourites")
+	}
+	return out, nil
+}
+
+func (a *Accounts) FavoriteChanges(ctx context.Context, userID string, since int64) ([]account.FavoriteChange, int64, error) {
+	// One read transaction: the list and the highest seq agree.
+	tx, err := a.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, dbErr(err, "reading favourite changes")
+	}
+	defer tx.Rollback()
+	var high int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM favorite_changes WHERE user_id = ?`, userID).Scan(&high); err != nil {
+		return nil, 0, dbErr(err, "reading favourite changes")
+	}
+	rows, err := tx.QueryContext(ctx,
+		`SELECT repeat_group, session_id, starred, priority, at, seq FROM favorite_changes WHERE user_id = ? AND seq > ? ORDER BY seq`, userID, since)
+	if err != nil {
+		return nil, 0, dbErr(err, "reading favourite changes")
+	}
+	defer rows.Close()
+	list := []account.FavoriteChange{}
+	for rows.Next() {
+		var c account.FavoriteChange
+		var starred int
+		var prio, at string
+		if err := rows.Scan(&c.RepeatGroup, &c.SessionID, &starred, &prio, &at, &c.Seq); err != nil {
+			return nil, 0, dbErr(err, "reading favourite changes")
+		}
+		c.Starred, c.Priority = starred == 1, account.Priority(prio)
+		c.At, _ = parseTime(at)
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, dbErr(err, "reading favourite changes")
+	}
+	return list, high, nil
 }
 
 func (a *Accounts) Favorites(ctx context.Context, userID string) ([]account.Favorite, error) {

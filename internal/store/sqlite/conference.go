@@ -107,8 +107,9 @@ func saveConferenceTx(ctx context.Context, tx *sql.Tx, body []byte, baseRev int6
 }
 
 // Check verifies the database: SQLite's own integrity check, a schema
-// version this binary knows, and a stored conference that decodes and
-// validates. It returns one string per violation.
+// version this binary knows, a stored conference that decodes and
+// validates, the seat invariants and the favourites agreeing with their
+// sync states. It returns one string per violation.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var problems []string
 
@@ -188,9 +189,23 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
+	var disagree int64
+	if err := s.read.QueryRowContext(ctx, favoritesAgreeSQL).Scan(&disagree); err != nil {
+		return nil, dbErr(err, "checking favourites")
+	}
+	if disagree > 0 {
+		problems = append(problems, fmt.Sprintf("favourites: %d favourite(s) disagree with their sync state (favorites and favorite_changes must hold the same starred contents)", disagree))
+	}
 	seats, err := s.checkSeats(ctx, stored)
 	if err != nil {
 		return nil, err
 	}
 	return append(problems, seats...), nil
 }
+
+// favoritesAgreeSQL counts favourites without their starred sync state
+// and starred states without their favourite.
+const favoritesAgreeSQL = `SELECT (SELECT count(*) FROM favorites f WHERE NOT EXISTS (SELECT 1 FROM favorite_changes c
+		WHERE c.user_id = f.user_id AND c.repeat_group = f.repeat_group AND c.starred = 1 AND c.priority = f.priority AND c.session_id = f.session_id))
+	+ (SELECT count(*) FROM favorite_changes c WHERE c.starred = 1 AND NOT EXISTS (SELECT 1 FROM favorites f
+		WHERE f.user_id = c.user_id AND f.repeat_group = c.repeat_group))`

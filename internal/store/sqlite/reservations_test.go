@@ -41,6 +41,10 @@ func TestCheckNamesCorruption(t *testing.T) {
 			`INSERT INTO session_seats (session, reserved) VALUES ('OVL', 1)`}, "attendee u_a holds overlapping reservations for sessions ARC301 and OVL"},
 		{"unknown session", []string{`INSERT INTO reservations (attendee, session, created_at) VALUES ('u_a', 'GONE', 0)`,
 			`INSERT INTO session_seats (session, reserved) VALUES ('GONE', 1)`}, "GONE: 1 active reservations"},
+		{"favourite without its sync state", []string{
+			`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ('u_f', 'f@example.com', 'F', 'attendee', '', '2026-01-01T00:00:00.000Z')`,
+			`INSERT INTO favorites (user_id, repeat_group, session_id, priority, updated_at) VALUES ('u_f', 'g', 's', 'want', '2026-01-01T00:00:00.000Z')`},
+			"favourites: 1 favourite(s) disagree"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

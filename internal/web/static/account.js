@@ -11,11 +11,15 @@
     body.set('op', op);
     form.classList.add('busy');
     var hadFocus = form.contains(document.activeElement) ? document.activeElement.className : '';
+    var failedOffline = false;
     fetch(form.action, {
       method: 'POST',
       body: body,
       credentials: 'same-origin',
       headers: { 'Accept': 'text/html-fragment' }
+    }).catch(function (err) {
+      failedOffline = true; // no answer at all: the network is gone
+      throw err;
     }).then(function (resp) {
       if (!resp.ok) throw new Error('HTTP ' + resp.status);
       return resp.text();
@@ -30,7 +34,11 @@
         if (again) again.focus();
       }
     }).catch(function () {
-      // Fall back to the plain form post, which shows any error page.
+      // Offline (favsync.js keeps the change and sends it later), or fall
+      // back to the plain form post, which shows any error page.
+      if (!navigator.onLine || failedOffline) {
+        if (window.VenuehopFavSync && window.VenuehopFavSync.queue(form, op)) return;
+      }
       form.classList.remove('busy');
       var input = document.createElement('input');
       input.type = 'hidden'; input.name = 'op'; input.value = op;
