@@ -224,6 +224,11 @@ var copies = []tableCopy{
 		query: `SELECT attendee, item FROM plan_locks`},
 	{table: "calendar_feeds", columns: []string{"user_id", "gen", "hash", "created_at"},
 		query: `SELECT user_id, gen, hash, created_at FROM calendar_feeds`, convert: map[int]func(any) (any, error){3: sqliteTime}},
+	{table: "notices", columns: []string{"id", "user_id", "category", "title", "body", "url", "session_id", "offer_id", "topic", "urgency", "expires_at", "created_at", "read_at"},
+		query:   `SELECT id, user_id, category, title, body, url, session_id, offer_id, topic, urgency, expires_at, created_at, read_at FROM notices`,
+		convert: map[int]func(any) (any, error){10: sqliteTime, 11: sqliteTime, 12: sqliteTime}},
+	{table: "notice_prefs", columns: []string{"user_id", "category"},
+		query: `SELECT user_id, category FROM notice_prefs`},
 	// The sign-up mode and the device cookie key (the browsers' device
 	// cookies stay valid), and the attendee list with its codes.
 	{table: "settings", columns: []string{"name", "value"},

@@ -180,6 +180,18 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	if err := src.SetCalendarFeed(ctx, users[0].ID, 2, account.HashToken("feed-secret"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A notice, read, and a preference.
+	if err := src.PutNotice(ctx, notify.Notice{ID: "n_1", AttendeeID: users[0].ID, Category: notify.CategoryOffer, Title: "Seat", Body: "Take it",
+		URL: "/me/reservations", OfferID: "o_migrated", Topic: "offer-o_migrated", Urgency: notify.UrgencyHigh,
+		Created: time.Now(), Expires: time.Now().Add(time.Hour)}, notify.Keep); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.MarkNoticesRead(ctx, users[0].ID, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.SetNoticesOff(ctx, users[1].ID, []notify.Category{notify.CategoryLeave}); err != nil {
+		t.Fatal(err)
+	}
 	// The sign-up mode and the attendee list, one of them already signed up.
 	if err := src.Accounts().PutSetting(ctx, "signup_mode", "registered"); err != nil {
 		t.Fatal(err)
@@ -238,6 +250,12 @@ func TestMigrateDemoWithReservations(t *testing.T) {
 	}
 	if l, err := dst.Plans().Locks(ctx, users[0].ID); err != nil || !slices.Equal(l, []string{"session:" + ids[10]}) {
 		t.Errorf("locks after migrate: %q %v", l, err)
+	}
+	if l, _, err := dst.Notices(ctx, users[0].ID, time.Now(), 10); err != nil || len(l) != 1 || l[0].Topic != "offer-o_migrated" || l[0].ReadAt.IsZero() {
+		t.Errorf("notices after migrate: %+v %v", l, err)
+	}
+	if off, err := dst.NoticesOff(ctx, users[1].ID); err != nil || !slices.Equal(off, []notify.Category{notify.CategoryLeave}) {
+		t.Errorf("notice preferences after migrate: %v %v", off, err)
 	}
 	if id, err := dst.CalendarFeedUser(ctx, account.HashToken("feed-secret")); err != nil || id != users[0].ID {
 		t.Errorf("calendar feed after migrate: %q %v", id, err)

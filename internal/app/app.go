@@ -29,6 +29,7 @@ import (
 	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store"
 	"venuehop/internal/store/postgres"
@@ -53,7 +54,9 @@ type App struct {
 	hub          *httpapi.Hub
 	plans        *agenda.Service // plans.go
 	// replan is plans, for the engine's notifier started before it.
-	replan atomic.Pointer[agenda.Service]
+	replan   atomic.Pointer[agenda.Service]
+	notices  *notify.Service  // notices.go
+	triggers *notify.Triggers // the engine's events as notices
 
 	importer *importer.Importer // imports.go
 	calendar *calfeed.Service
@@ -162,12 +165,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{Live: &a.live, Clock: a.clock, Logger: log, Registry: reg, Accounts: a.accounts,
 		Reservations: a.seats, Seats: a.seats, Events: a.hub, Bulk: a.store.Bulk, Plans: a.plans,
-		Importer: a.importer, Calendar: a.calendar, Revisions: a.store.Revisions, Push: a.push,
+		Importer: a.importer, Calendar: a.calendar, Revisions: a.store.Revisions, Push: a.push, Notices: a.notices,
 		MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""})
 	api.Register(mux)
 	a.metrics = api.MetricsHandler() // limits.go: its own listener, when asked
 	pages, err := web.New(web.Deps{Live: &a.live, Logger: log, Tiles: cfg.Tiles, Accounts: a.accounts, Agenda: a.plans,
-		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock})
+		Importer: a.importer, Calendar: a.calendar, Engine: a.seats, Clock: a.clock, Notices: a.notices})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -16,7 +16,7 @@ import (
 // imports app.
 func TestDependencyRules(t *testing.T) {
 	const mod = "venuehop/internal/"
-	domain := []string{"conference", "catalog", "travel", "planner", "reservation", "account", "live", "formats", "demo", "clock", "errcode"}
+	domain := []string{"conference", "catalog", "travel", "planner", "reservation", "account", "live", "formats", "demo", "clock", "errcode", "notify"}
 	surfaces := []string{"httpapi", "httpx", "web", "app", "loadtest", "config"}
 	rules := []struct {
 		pkgs   []string // package paths under internal/, with their subpackages

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"venuehop/internal/agenda"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 )
 
@@ -34,23 +35,33 @@ func (a *App) Plans() *agenda.Service { return a.plans }
 // started before it).
 type changeNotifier struct {
 	reservation.Notifier
-	plans *atomic.Pointer[agenda.Service]
+	plans   *atomic.Pointer[agenda.Service]
+	notices *notify.Triggers
+}
+
+// OfferMade tells the attendee's pages and makes the offer notice; neither
+// blocks the sequencer.
+func (n changeNotifier) OfferMade(o reservation.Offer) {
+	n.Notifier.OfferMade(o)
+	n.notices.OfferMade(o)
 }
 
 func (n changeNotifier) SessionChanged(sessionID string, kind reservation.ChangeKind) {
 	n.Notifier.SessionChanged(sessionID, kind)
+	n.notices.SessionChanged(sessionID, kind)
 	if p := n.plans.Load(); p != nil {
 		p.SessionChanged(sessionID, kind)
 	}
 }
 
 // RemoteSessionChanged tells this node's pages of a change another node
-// made; that node re-plans.
+// made; that node re-plans and makes the notices.
 func (n changeNotifier) RemoteSessionChanged(sessionID string, kind reservation.ChangeKind) {
 	n.Notifier.SessionChanged(sessionID, kind)
 }
 
-// notifier is the engine's Notifier: the hub, plus re-planning.
+// notifier is the engine's Notifier: the hub, plus re-planning and the
+// notices.
 func (a *App) notifier() reservation.Notifier {
-	return changeNotifier{Notifier: a.hub, plans: &a.replan}
+	return changeNotifier{Notifier: a.hub, plans: &a.replan, notices: a.triggers}
 }

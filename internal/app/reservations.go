@@ -15,9 +15,11 @@ func (a *App) setupReservations(ctx context.Context) error {
 		cfg.MaxBatch = 1
 	}
 	a.hub = httpapi.NewHub(&a.live, a.clock, a.log)
+	a.setupNotices() // notices.go
 	eng, err := reservation.New(ctx, cfg, reservation.Deps{Store: a.store.Seats, Log: a.store.SeatLog, Live: &a.live,
 		Clock: a.clock, Notify: a.notifier(), Logger: a.log})
 	if err != nil {
+		a.closeNotices()
 		a.hub.Close()
 		return err
 	}
@@ -34,6 +36,7 @@ func (a *App) closeReservations() {
 	if a.seats != nil {
 		a.seats.Close()
 	}
+	a.closeNotices() // notices.go: after the engine that feeds them
 	if a.hub != nil {
 		a.hub.Close()
 	}

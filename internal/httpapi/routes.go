@@ -19,6 +19,7 @@ import (
 	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 	"venuehop/internal/store"
 	"venuehop/internal/webpush"
@@ -56,6 +57,9 @@ type Deps struct {
 	// Push is Web Push: the VAPID key and the devices' subscriptions
 	// (push.go); nil: no push routes.
 	Push *webpush.Sender
+	// Notices are the attendee's notices and preferences (notices.go);
+	// nil: none kept.
+	Notices *notify.Service
 }
 
 // API serves the JSON endpoints.
@@ -123,7 +127,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerAccounts(mux) // auth.go: sign-up/in/out, /me, favourites, blocks
 	// reservations.go: seats, waitlist, offers, organizer, events
 	a.registerReservations(mux)
-	a.registerPlans(mux) // plan.go: agenda, plans, now/next
+	a.registerPlans(mux)   // plan.go: agenda, plans, now/next
+	a.registerNotices(mux) // notices.go
 	// import.go, calendar.go: imports, calendar feeds
 	a.registerImport(mux)
 	// admintravel.go, shuttles.go: the shuttle board, packs, timetables,

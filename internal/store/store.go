@@ -15,6 +15,7 @@ import (
 	"venuehop/internal/calfeed"
 	"venuehop/internal/conference"
 	"venuehop/internal/errcode"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 	"venuehop/internal/webpush"
 )
@@ -79,6 +80,10 @@ type Stores struct {
 	// Push keeps the devices' Web Push subscriptions and the VAPID key
 	// pair every node signs with.
 	Push webpush.Store
+	// Notices keeps the attendees' notices and their preferences.
+	Notices notify.Store
+	// SeatHolders finds who holds a seat for a session (change notices).
+	SeatHolders notify.SeatHolders
 }
 
 // EncodeConference is the stored form of a conference revision (both

@@ -37,6 +37,7 @@ func (s *Server) withAccount(w http.ResponseWriter, r *http.Request, lv *layoutV
 	lv.User, _ = httpx.UserFrom(r.Context())
 	if lv.User != nil {
 		lv.CSRF = httpx.CSRFToken(r)
+		s.withUnread(r, lv) // notices.go
 	}
 	// The header differs per visitor.
 	w.Header().Add("Vary", "Cookie")

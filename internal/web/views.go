@@ -26,6 +26,10 @@ type layoutView struct {
 	// the header's sign-out form; render fills both (account.go).
 	User *account.User
 	CSRF string
+	// Notices is whether the header shows the notices link and Unread its
+	// badge's count (notices.go).
+	Notices bool
+	Unread  int
 }
 
 // sessionItem is one session as the catalog list and the session page show it.

@@ -31,6 +31,7 @@ import (
 	"venuehop/internal/httpx"
 	"venuehop/internal/importer"
 	"venuehop/internal/live"
+	"venuehop/internal/notify"
 	"venuehop/internal/reservation"
 )
 
@@ -58,6 +59,9 @@ type Deps struct {
 	Engine *reservation.Engine
 	// Clock is conference time (seat bands, offers); default the system's.
 	Clock clock.Clock
+	// Notices are the attendee's notices (notices.go); nil: no notices
+	// page and no header badge.
+	Notices *notify.Service
 }
 
 // Server renders the pages.
@@ -81,6 +85,7 @@ type Server struct {
 	pending  pendingUploads // admin.go
 	calendar *calfeed.Service
 	seats    *reservation.Engine // seats.go
+	notices  *notify.Service     // notices.go
 	clock    clock.Clock
 	// sw and manifest are the service worker and web app manifest (pwa.go).
 	sw, manifest []byte
@@ -100,6 +105,7 @@ func New(d Deps) (*Server, error) {
 	s.agenda = d.Agenda
 	s.importer, s.calendar = d.Importer, d.Calendar
 	s.seats, s.clock = d.Engine, d.Clock
+	s.notices = d.Notices
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}
@@ -125,7 +131,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.pages = make(map[string]*template.Template, len(pageNames))
-	for _, name := range slices.Concat(pageNames, accountPageNames, adminPageNames, seatPageNames, travelPageNames) {
+	for _, name := range slices.Concat(pageNames, accountPageNames, adminPageNames, seatPageNames, travelPageNames, noticePageNames) {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -154,6 +160,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 		}
 		if s.calendar != nil {
 			s.registerCalendar(mux) // calendar.go
+		}
+		if s.notices != nil {
+			s.registerNotices(mux) // notices.go
 		}
 	}
 	if s.agenda != nil && s.accounts != nil {

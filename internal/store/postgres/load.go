@@ -16,7 +16,7 @@ var Tables = []string{
 	"conference_revisions", "users", "auth_tokens", "favorites", "favorite_changes", "blocks",
 	"reservations", "session_seats", "seat_attendees", "waitlist", "offers", "checkins",
 	"idempotency", "reservation_settings", "plans", "plan_sessions", "plan_locks", "calendar_feeds",
-	"settings", "attendee_registry", "push_subscriptions", "vapid_keys",
+	"settings", "attendee_registry", "push_subscriptions", "vapid_keys", "notices", "notice_prefs",
 }
 
 // Load fills an empty schema in one transaction: fill copies the rows in

@@ -173,5 +173,5 @@ func (s *Store) String() string { return fmt.Sprintf("PostgreSQL at %s", s.where
 // Stores hands over every store of this database, the shared seat log and
 // calendar key included: several nodes may share it.
 func (s *Store) Stores() store.Stores {
-	return store.Stores{Store: s, Seats: s, SeatLog: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, CalendarKey: s, Revisions: s, Push: s}
+	return store.Stores{Store: s, Seats: s, SeatLog: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, CalendarKey: s, Revisions: s, Push: s, Notices: s, SeatHolders: s}
 }

@@ -61,3 +61,7 @@ func TestPushConformance(t *testing.T) {
 		}
 	})
 }
+
+func TestNoticesConformance(t *testing.T) {
+	storetest.RunNotices(t, func(t *testing.T) storetest.NoticeStore { return openTemp(t) })
+}

@@ -223,5 +223,5 @@ func (s *Store) Close() error {
 
 // Stores hands over every store of this database.
 func (s *Store) Stores() store.Stores {
-	return store.Stores{Store: s, Seats: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, Revisions: s, Push: s}
+	return store.Stores{Store: s, Seats: s, Accounts: s.Accounts(), Bulk: s, Plans: s.Plans(), Calendar: s, Revisions: s, Push: s, Notices: s, SeatHolders: s}
 }

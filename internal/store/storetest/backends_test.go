@@ -43,3 +43,7 @@ func TestPushOnSQLite(t *testing.T) {
 		}
 	})
 }
+
+func TestNoticesOnSQLite(t *testing.T) {
+	storetest.RunNotices(t, func(t *testing.T) storetest.NoticeStore { return openSQLite(t) })
+}

@@ -144,8 +144,8 @@
   });
 
   // --- Live events ---
-  if (!window.EventSource) return;
-  var es = new EventSource('/api/v1/events');
+  var es = window.venuehopEvents && window.venuehopEvents(); // events.js
+  if (!es) return;
   var opened = false;
   es.addEventListener('open', function () {
     // After a reconnect, events may have been missed: read the counts again.
@@ -164,7 +164,6 @@
     if (d.state && d.state !== 'open') return;
     showOfferNotice();
   });
-  window.addEventListener('pagehide', function () { es.close(); });
 
   function resync() {
     if (document.getElementById('myseats')) refreshMine();

@@ -3,11 +3,11 @@
 // notice linking to it. Without JavaScript the notice is on the next visit.
 (function () {
   'use strict';
-  if (!window.EventSource) return;
   var box = document.getElementById('live-notice');
   var page = document.querySelector('.week');
   if (!box || !page) return;
-  var es = new EventSource('/api/v1/events');
+  var es = window.venuehopEvents && window.venuehopEvents(); // events.js
+  if (!es) return;
   es.addEventListener('change', function (ev) {
     var data;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
@@ -24,5 +24,4 @@
     box.appendChild(p);
     box.hidden = false;
   });
-  window.addEventListener('pagehide', function () { es.close(); });
 })();
