@@ -10,6 +10,9 @@ import (
 // engine starts, so that the engine's notifier can reach them.
 func (a *App) setupNotices() {
 	a.notices = notify.New(notify.Deps{Store: a.store.Notices, Clock: a.clock, Listener: a.hub, Logger: a.log})
+	if a.push != nil { // push.go, set up before
+		a.notices.AddSender(a.push)
+	}
 	a.notices.Start()
 	a.triggers = notify.NewTriggers(notify.TriggerDeps{Live: &a.live, Notices: a.notices, Plans: a.store.Plans,
 		Seats: a.store.SeatHolders, Logger: a.log})

@@ -2,63 +2,24 @@ package app
 
 import (
 	"context"
-	"crypto/ecdh"
-	"crypto/rand"
 	"encoding/base64"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"venuehop/internal/config"
 	"venuehop/internal/notify"
 	"venuehop/internal/store/postgres/pgtest"
+	"venuehop/internal/webpush/pushtest"
 )
-
-// pushInbox is a local push service that counts the messages per path.
-type pushInbox struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	got map[string]int
-}
-
-func newPushInbox(t *testing.T) *pushInbox {
-	p := &pushInbox{got: map[string]int{}}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		p.mu.Lock()
-		p.got[r.URL.Path]++
-		p.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-	}))
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *pushInbox) count(path string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.got[path]
-}
-
-func pushKeys(t *testing.T) (p256dh, auth string) {
-	k, err := ecdh.P256().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := make([]byte, 16)
-	rand.Read(a)
-	return base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), base64.RawURLEncoding.EncodeToString(a)
-}
 
 func TestPushSubscriptionAPI(t *testing.T) {
 	a, srv := newTestApp(t)
-	inbox := newPushInbox(t)
-	p256dh, auth := pushKeys(t)
-	endpoint := inbox.srv.URL + "/push/phone"
+	inbox := pushtest.NewService(t)
+	dev := pushtest.NewDevice(t).Input("", nil)
+	p256dh, auth := dev.P256dh, dev.Auth
+	endpoint := inbox.Srv.URL + "/push/phone"
 	sub := func(endpoint string, cats any) map[string]any {
 		b := map[string]any{"endpoint": endpoint, "expirationTime": nil, "keys": map[string]string{"p256dh": p256dh, "auth": auth}}
 		if cats != nil {
@@ -129,7 +90,7 @@ func TestPushSubscriptionAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := inbox.count("/push/phone"); got != 1 {
+	if got := len(inbox.Received("/push/phone")); got != 1 {
 		t.Errorf("the device received %d pushes, want the offer only", got)
 	}
 
@@ -163,5 +124,67 @@ func TestPostgresNodesShareTheVAPIDKey(t *testing.T) {
 	}
 	if a, b := start(), start(); a != b || !strings.Contains(a, "publicKey") {
 		t.Errorf("node keys differ: %s vs %s", a, b)
+	}
+}
+
+// TestOfferIsPushedToTheDevice: a waitlist seat offer made by the engine
+// reaches the waiter's subscribed device, encrypted for it (the test
+// decrypts it with the device's keys), with the push headers of an offer;
+// the seat holder's device gets nothing.
+func TestOfferIsPushedToTheDevice(t *testing.T) {
+	a, srv, _ := newAuthApp(t)
+	base := srv.URL
+	inbox := pushtest.NewService(t)
+	holder := signup(t, srv, "holder@example.com", "correct horse battery")
+	waiter := signup(t, srv, "waiter@example.com", "correct horse battery")
+	phone := pushtest.NewDevice(t)
+	for who, tok := range map[string]string{"holder": holder, "waiter": waiter} {
+		in := phone.Input(inbox.Srv.URL+"/push/"+who, nil)
+		if who == "holder" {
+			in = pushtest.NewDevice(t).Input(inbox.Srv.URL+"/push/"+who, nil)
+		}
+		body := map[string]any{"endpoint": in.Endpoint, "keys": map[string]string{"p256dh": in.P256dh, "auth": in.Auth}}
+		if st, _, b := call(t, nil, "PUT", base+"/api/v1/me/push/subscription", tok, body); st >= 300 {
+			t.Fatalf("subscribe the %s's phone: %d %s", who, st, b)
+		}
+	}
+	se := reservableSessions(t, a.Snapshot(), 1)[0]
+	makeOffer(t, a, base, se, holder, waiter)
+	settle(a)
+	offers, err := a.Seats().Offers(context.Background(), userID(t, base, waiter))
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("the waiter's offers: %v %v", offers, err)
+	}
+	o := offers[0]
+
+	var got []pushtest.Received
+	for end := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		got = inbox.Received("/push/waiter")
+	}
+	if len(got) != 1 {
+		t.Fatalf("the waiter's phone received %d messages, want the offer", len(got))
+	}
+	m := got[0]
+	var n struct {
+		ID, Title, Body, URL, Category, OfferID, SessionID, Topic string
+		Expires                                                   time.Time
+	}
+	mustJSON(t, phone.Decrypt(t, m.Body), &n)
+	if n.Category != string(notify.CategoryOffer) || n.OfferID != o.ID || n.SessionID != se.ID || !strings.Contains(n.Title, se.Title) ||
+		n.URL == "" || !n.Expires.Equal(o.ExpiresAt) {
+		t.Errorf("decrypted payload %+v, want the offer %s of %s until %s", n, o.ID, se.ID, o.ExpiresAt)
+	}
+	if u := m.Header.Get("Urgency"); u != "high" {
+		t.Errorf("Urgency %q, want high", u)
+	}
+	ttl, err := strconv.Atoi(m.Header.Get("TTL"))
+	if left := int(o.ExpiresAt.Sub(a.clock.Now()).Seconds()); err != nil || ttl <= 0 || ttl > left+5 {
+		t.Errorf("TTL %q, want the seconds until the offer expires (%d)", m.Header.Get("TTL"), left)
+	}
+	if m.Header.Get("Topic") == "" || m.Header.Get("Content-Encoding") != "aes128gcm" || !strings.HasPrefix(m.Header.Get("Authorization"), "vapid t=") {
+		t.Errorf("push headers %v", m.Header)
+	}
+	if got := len(inbox.Received("/push/holder")); got != 0 {
+		t.Errorf("the holder's phone received %d messages", got)
 	}
 }

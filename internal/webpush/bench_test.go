@@ -13,6 +13,7 @@ import (
 	"venuehop/internal/clock"
 	"venuehop/internal/notify"
 	"venuehop/internal/webpush"
+	"venuehop/internal/webpush/pushtest"
 )
 
 // BenchmarkFanOutSessionMoved sends one "session moved" notice to each of
@@ -30,8 +31,8 @@ func BenchmarkFanOutSessionMoved(b *testing.B) {
 	st := openStore(b)
 	// The subscriptions go in in one transaction (60,000 Subscribe calls
 	// would time the store's commits, not the push).
-	dev := newDevice(b)
-	in := dev.input("", nil)
+	dev := pushtest.NewDevice(b)
+	in := dev.Input("", nil)
 	_, write := st.DB()
 	tx, err := write.BeginTx(ctx, nil)
 	if err != nil {
@@ -86,8 +87,8 @@ func BenchmarkEncryptOne(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dev := newDevice(b)
-	if _, err := s.Subscribe(ctx, "u_a", dev.input("https://push.example.net/p", nil)); err != nil {
+	dev := pushtest.NewDevice(b)
+	if _, err := s.Subscribe(ctx, "u_a", dev.Input("https://push.example.net/p", nil)); err != nil {
 		b.Fatal(err)
 	}
 	n := notify.Notice{ID: "n", AttendeeID: "u_a", Category: notify.CategoryChange, Title: "Moved", URL: "/sessions/S1", Expires: now.Add(time.Hour)}

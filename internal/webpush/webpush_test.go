@@ -3,108 +3,27 @@ package webpush_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/hkdf"
 
 	"venuehop/internal/clock"
 	"venuehop/internal/errcode"
 	"venuehop/internal/notify"
 	"venuehop/internal/store/sqlite"
 	"venuehop/internal/webpush"
+	"venuehop/internal/webpush/pushtest"
 )
 
 var now = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
-
-// device is a browser's side of a subscription: its key pair and auth
-// secret, to decrypt what it receives.
-type device struct {
-	priv *ecdh.PrivateKey
-	auth []byte
-}
-
-func newDevice(t testing.TB) device {
-	t.Helper()
-	k, err := ecdh.P256().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := make([]byte, 16)
-	rand.Read(auth)
-	return device{priv: k, auth: auth}
-}
-
-func (d device) input(endpoint string, cats []string) webpush.SubscriptionInput {
-	return webpush.SubscriptionInput{Endpoint: endpoint, P256dh: base64.RawURLEncoding.EncodeToString(d.priv.PublicKey().Bytes()),
-		Auth: base64.RawURLEncoding.EncodeToString(d.auth), Categories: cats, Label: "Mozilla/5.0 (Android 15) Firefox/140.0"}
-}
-
-// decrypt undoes RFC 8291 (aes128gcm with the Web Push key derivation) as
-// the device's browser would.
-func (d device) decrypt(t *testing.T, body []byte) []byte {
-	t.Helper()
-	if len(body) < 21 {
-		t.Fatalf("body of %d bytes has no aes128gcm header", len(body))
-	}
-	salt, rs, idlen := body[:16], binary.BigEndian.Uint32(body[16:20]), int(body[20])
-	if idlen != 65 || len(body) < 21+idlen {
-		t.Fatalf("keyid of %d bytes, want the 65-byte server key", idlen)
-	}
-	asPublic := body[21 : 21+idlen]
-	ciphertext := body[21+idlen:]
-	if uint32(len(body)) > rs {
-		t.Fatalf("one record of %d bytes exceeds rs %d", len(body), rs)
-	}
-	pub, err := ecdh.P256().NewPublicKey(asPublic)
-	if err != nil {
-		t.Fatalf("server key: %v", err)
-	}
-	secret, err := d.priv.ECDH(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyInfo := append(append([]byte("WebPush: info\x00"), d.priv.PublicKey().Bytes()...), asPublic...)
-	ikm := read(t, hkdf.New(sha256.New, secret, d.auth, keyInfo), 32)
-	cek := read(t, hkdf.New(sha256.New, ikm, salt, []byte("Content-Encoding: aes128gcm\x00")), 16)
-	nonce := read(t, hkdf.New(sha256.New, ikm, salt, []byte("Content-Encoding: nonce\x00")), 12)
-	block, _ := aes.NewCipher(cek)
-	gcm, _ := cipher.NewGCM(block)
-	plain, err := gcm.Open(nil, nonce, ciphertext, nil)
-	if err != nil {
-		t.Fatalf("the message does not decrypt with the device's keys: %v", err)
-	}
-	plain = bytes.TrimRight(plain, "\x00")
-	if len(plain) == 0 || plain[len(plain)-1] != 2 {
-		t.Fatal("no last-record delimiter (0x02) after the payload")
-	}
-	return plain[:len(plain)-1]
-}
-
-func read(t *testing.T, r io.Reader, n int) []byte {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // verifyVAPID checks "vapid t=JWT, k=KEY": the key is the server's, the
 // JWT is ES256 over it, for the endpoint's origin, not expired.
@@ -166,59 +85,6 @@ func decodeSeg(t *testing.T, seg string, v any) {
 	}
 }
 
-// pushService is a local push service: it records every message and
-// answers each path with its queued statuses (201 when none are left).
-type pushService struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	got []received
-	ans map[string][]int
-}
-
-type received struct {
-	path   string
-	header http.Header
-	body   []byte
-}
-
-func newPushService(t *testing.T) *pushService {
-	p := &pushService{ans: map[string][]int{}}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		p.mu.Lock()
-		p.got = append(p.got, received{path: r.URL.Path, header: r.Header.Clone(), body: body})
-		code := http.StatusCreated
-		if q := p.ans[r.URL.Path]; len(q) > 0 {
-			code, p.ans[r.URL.Path] = q[0], q[1:]
-		}
-		p.mu.Unlock()
-		if code == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "0")
-		}
-		w.WriteHeader(code)
-	}))
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *pushService) answer(path string, codes ...int) {
-	p.mu.Lock()
-	p.ans[path] = codes
-	p.mu.Unlock()
-}
-
-func (p *pushService) received(path string) []received {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []received
-	for _, r := range p.got {
-		if r.path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func newSender(t testing.TB, st webpush.Store, conc int) *webpush.Sender {
 	t.Helper()
 	keys, err := webpush.LoadKeys(context.Background(), st, now)
@@ -245,10 +111,10 @@ func openStore(t testing.TB) *sqlite.Store {
 
 func TestSendEncryptsForTheDevice(t *testing.T) {
 	ctx := context.Background()
-	ps := newPushService(t)
+	ps := pushtest.NewService(t)
 	s := newSender(t, openStore(t), 4)
-	dev := newDevice(t)
-	if _, err := s.Subscribe(ctx, "u_a", dev.input(ps.srv.URL+"/push/phone", nil)); err != nil {
+	dev := pushtest.NewDevice(t)
+	if _, err := s.Subscribe(ctx, "u_a", dev.Input(ps.Srv.URL+"/push/phone", nil)); err != nil {
 		t.Fatal(err)
 	}
 	long := strings.Repeat("session-moved:", 5) // over 32 characters: hashed
@@ -271,26 +137,26 @@ func TestSendEncryptsForTheDevice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(ps.received("/push/phone"))
+			before := len(ps.Received("/push/phone"))
 			if err := s.Send(ctx, tt.n); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
-			got := ps.received("/push/phone")
+			got := ps.Received("/push/phone")
 			if len(got) != before+1 {
 				t.Fatalf("the push service got %d messages, want 1", len(got)-before)
 			}
 			m := got[len(got)-1]
 			for h, want := range map[string]string{"Urgency": tt.urgency, "TTL": tt.ttl, "Topic": tt.topic, "Content-Encoding": "aes128gcm"} {
-				if m.header.Get(h) != want {
-					t.Errorf("%s: %q, want %q", h, m.header.Get(h), want)
+				if m.Header.Get(h) != want {
+					t.Errorf("%s: %q, want %q", h, m.Header.Get(h), want)
 				}
 			}
 			if len(tt.topic) > 32 || strings.Trim(tt.topic, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 				t.Errorf("Topic %q is not RFC 8030's at most 32 URL-safe base64 characters", tt.topic)
 			}
-			verifyVAPID(t, m.header.Get("Authorization"), s.PublicKey(), ps.srv.URL)
+			verifyVAPID(t, m.Header.Get("Authorization"), s.PublicKey(), ps.Srv.URL)
 			var payload map[string]any
-			if err := json.Unmarshal(dev.decrypt(t, m.body), &payload); err != nil {
+			if err := json.Unmarshal(dev.Decrypt(t, m.Body), &payload); err != nil {
 				t.Fatalf("payload: %v", err)
 			}
 			for k, want := range tt.wantField {
@@ -304,12 +170,12 @@ func TestSendEncryptsForTheDevice(t *testing.T) {
 
 func TestGoneAndUnwantedAndRetried(t *testing.T) {
 	ctx := context.Background()
-	ps := newPushService(t)
+	ps := pushtest.NewService(t)
 	st := openStore(t)
 	s := newSender(t, st, 4)
 	subscribe := func(path string, cats []string) {
 		t.Helper()
-		if _, err := s.Subscribe(ctx, "u_a", newDevice(t).input(ps.srv.URL+path, cats)); err != nil {
+		if _, err := s.Subscribe(ctx, "u_a", pushtest.NewDevice(t).Input(ps.Srv.URL+path, cats)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -319,11 +185,11 @@ func TestGoneAndUnwantedAndRetried(t *testing.T) {
 	subscribe("/busy-once", nil)
 	subscribe("/broken", nil)
 	subscribe("/refuses", nil)
-	ps.answer("/gone410", http.StatusGone)
-	ps.answer("/gone404", http.StatusNotFound)
-	ps.answer("/busy-once", http.StatusTooManyRequests)
-	ps.answer("/broken", 503, 502, 500)
-	ps.answer("/refuses", http.StatusBadRequest)
+	ps.Answer("/gone410", http.StatusGone)
+	ps.Answer("/gone404", http.StatusNotFound)
+	ps.Answer("/busy-once", http.StatusTooManyRequests)
+	ps.Answer("/broken", 503, 502, 500)
+	ps.Answer("/refuses", http.StatusBadRequest)
 
 	n := notify.Notice{ID: "n_9", AttendeeID: "u_a", Category: notify.CategoryChange, Title: "Cancelled", URL: "/sessions/S3", Expires: now.Add(time.Hour)}
 	err := s.Send(ctx, n)
@@ -340,7 +206,7 @@ func TestGoneAndUnwantedAndRetried(t *testing.T) {
 		{"/broken", 2},      // 5xx, retried once only
 		{"/refuses", 1},     // 400 is not retried
 	} {
-		if got := len(ps.received(tt.path)); got != tt.want {
+		if got := len(ps.Received(tt.path)); got != tt.want {
 			t.Errorf("%s received %d messages, want %d", tt.path, got, tt.want)
 		}
 	}
@@ -350,7 +216,7 @@ func TestGoneAndUnwantedAndRetried(t *testing.T) {
 	}
 	var ends []string
 	for _, d := range left {
-		ends = append(ends, strings.TrimPrefix(d.Endpoint, ps.srv.URL))
+		ends = append(ends, strings.TrimPrefix(d.Endpoint, ps.Srv.URL))
 	}
 	if fmt.Sprint(ends) != "[/broken /busy-once /offers-only /refuses]" {
 		t.Errorf("devices after the push: %v, want the 404 and 410 ones deleted", ends)
@@ -365,7 +231,7 @@ func TestGoneAndUnwantedAndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(ps.received("/offers-only")); got != 1 {
+	if got := len(ps.Received("/offers-only")); got != 1 {
 		t.Errorf("the offers-only device received %d messages, want the offer", got)
 	}
 	if r.Skipped != 4 || r.Sent < 2 {
@@ -376,8 +242,8 @@ func TestGoneAndUnwantedAndRetried(t *testing.T) {
 func TestSubscribeValidates(t *testing.T) {
 	ctx := context.Background()
 	s := newSender(t, openStore(t), 1)
-	dev := newDevice(t)
-	good := dev.input("https://push.example.net/wpush/v2/abc", nil)
+	dev := pushtest.NewDevice(t)
+	good := dev.Input("https://push.example.net/wpush/v2/abc", nil)
 	tests := []struct {
 		name string
 		edit func(*webpush.SubscriptionInput)
@@ -397,7 +263,10 @@ func TestSubscribeValidates(t *testing.T) {
 			in.P256dh = base64.RawURLEncoding.EncodeToString(append([]byte{4}, bytes.Repeat([]byte{1}, 64)...))
 		}, false},
 		{"auth 15 bytes", func(in *webpush.SubscriptionInput) { in.Auth = base64.RawURLEncoding.EncodeToString(make([]byte, 15)) }, false},
-		{"auth padded", func(in *webpush.SubscriptionInput) { in.Auth = base64.URLEncoding.EncodeToString(dev.auth) }, true},
+		{"auth padded", func(in *webpush.SubscriptionInput) {
+			raw, _ := base64.RawURLEncoding.DecodeString(in.Auth)
+			in.Auth = base64.URLEncoding.EncodeToString(raw)
+		}, true},
 		{"unknown category", func(in *webpush.SubscriptionInput) { in.Categories = []string{"offer", "spam"} }, false},
 		{"no categories", func(in *webpush.SubscriptionInput) { in.Categories = []string{} }, true},
 	}
@@ -414,7 +283,7 @@ func TestSubscribeValidates(t *testing.T) {
 			}
 		})
 	}
-	got, err := s.Subscribe(ctx, "u_v", dev.input("https://push.example.net/wpush/v2/abc", []string{"recording", "offer", "offer"}))
+	got, err := s.Subscribe(ctx, "u_v", dev.Input("https://push.example.net/wpush/v2/abc", []string{"recording", "offer", "offer"}))
 	if err != nil || fmt.Sprint(got.Categories) != "[offer recording]" {
 		t.Errorf("categories %v %v, want [offer recording] (listed order, no repeats)", got.Categories, err)
 	}
@@ -423,16 +292,16 @@ func TestSubscribeValidates(t *testing.T) {
 func TestDeviceLimit(t *testing.T) {
 	ctx := context.Background()
 	s := newSender(t, openStore(t), 1)
-	dev := newDevice(t)
+	dev := pushtest.NewDevice(t)
 	for i := range webpush.MaxPerAttendee {
-		if _, err := s.Subscribe(ctx, "u_a", dev.input(fmt.Sprintf("https://push.example.net/%d", i), nil)); err != nil {
+		if _, err := s.Subscribe(ctx, "u_a", dev.Input(fmt.Sprintf("https://push.example.net/%d", i), nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Subscribe(ctx, "u_a", dev.input("https://push.example.net/one-more", nil)); !errcode.Is(err, errcode.Conflict) {
+	if _, err := s.Subscribe(ctx, "u_a", dev.Input("https://push.example.net/one-more", nil)); !errcode.Is(err, errcode.Conflict) {
 		t.Errorf("device %d: %v, want conflict", webpush.MaxPerAttendee+1, err)
 	}
-	if _, err := s.Subscribe(ctx, "u_a", dev.input("https://push.example.net/3", []string{"offer"})); err != nil {
+	if _, err := s.Subscribe(ctx, "u_a", dev.Input("https://push.example.net/3", []string{"offer"})); err != nil {
 		t.Errorf("updating a known device at the limit: %v", err)
 	}
 	if err := s.Unsubscribe(ctx, "u_b", "https://push.example.net/3"); !errcode.Is(err, errcode.NotFound) {
@@ -444,14 +313,14 @@ func TestDeviceLimit(t *testing.T) {
 }
 
 func TestSendManyHonoursContext(t *testing.T) {
-	ps := newPushService(t)
+	ps := pushtest.NewService(t)
 	st := openStore(t)
 	s := newSender(t, st, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	var ns []notify.Notice
 	for i := range 50 {
 		id := fmt.Sprintf("u_%d", i)
-		if _, err := s.Subscribe(ctx, id, newDevice(t).input(ps.srv.URL+"/p/"+id, nil)); err != nil {
+		if _, err := s.Subscribe(ctx, id, pushtest.NewDevice(t).Input(ps.Srv.URL+"/p/"+id, nil)); err != nil {
 			t.Fatal(err)
 		}
 		ns = append(ns, notify.Notice{ID: "n", AttendeeID: id, Category: notify.CategoryChange, Title: "x", URL: "/"})
@@ -460,9 +329,7 @@ func TestSendManyHonoursContext(t *testing.T) {
 	if _, err := s.SendMany(ctx, ns); err != context.Canceled {
 		t.Errorf("SendMany after cancel: %v, want context.Canceled", err)
 	}
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if got := len(ps.got); got != 0 {
+	if got := ps.Count(); got != 0 {
 		t.Errorf("%d sent", got)
 	}
 }
