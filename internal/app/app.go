@@ -57,6 +57,8 @@ type App struct {
 	replan   atomic.Pointer[agenda.Service]
 	notices  *notify.Service  // notices.go
 	triggers *notify.Triggers // the engine's events as notices
+	// stopLeave ends the "leave now" reminders (plans.go).
+	stopLeave func()
 
 	importer *importer.Importer // imports.go
 	calendar *calfeed.Service
@@ -286,6 +288,10 @@ func (a *App) Serve(ctx context.Context) error {
 
 // Close releases the store.
 func (a *App) Close() error {
+	if a.stopLeave != nil { // it sends notices: first
+		a.stopLeave()
+		a.stopLeave = nil
+	}
 	a.closeReservations()
 	a.closePlans()
 	return a.store.Close()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -107,7 +108,7 @@ func acceptPlanWith(t *testing.T, a *App, attendee string, sessions ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := agenda.StoredPlan{ID: "p_" + attendee, Attendee: attendee, Created: time.Now(), Origin: agenda.OriginRequest,
+	p := agenda.StoredPlan{ID: fmt.Sprintf("p_%s_%d", attendee, time.Now().UnixNano()), Attendee: attendee, Created: time.Now(), Origin: agenda.OriginRequest,
 		State: agenda.StateProposed, Body: body, Sessions: sessions}
 	if err := a.store.Plans.SavePlan(ctx, p); err != nil {
 		t.Fatal(err)

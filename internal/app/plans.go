@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"sync/atomic"
 
 	"venuehop/internal/agenda"
@@ -17,10 +18,17 @@ func (a *App) setupPlans() error {
 	})
 	a.plans.Start()
 	a.replan.Store(a.plans)
+	// "Leave now" notices from the accepted plans (notify/leave.go).
+	leave := notify.NewLeaveReminders(&a.live, a.store.Plans, a.plans, a.notices, a.log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); leave.Run(ctx, a.clock.Now) }()
+	a.stopLeave = func() { cancel(); <-done }
 	return nil
 }
 
-// closePlans stops re-planning; call it after the engine is closed.
+// closePlans stops re-planning; call it after the engine is closed (and
+// the leave reminders before it: Close).
 func (a *App) closePlans() {
 	if a.plans != nil {
 		a.plans.Close()

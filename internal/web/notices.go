@@ -57,7 +57,7 @@ type noticesView struct {
 
 var categoryLabels = map[notify.Category][2]string{
 	notify.CategoryOffer:     {"Seat offers", "a waitlist seat is held for you"},
-	notify.CategoryLeave:     {"Leave now", "when to leave for your next session (not sent yet)"},
+	notify.CategoryLeave:     {"Leave now", "when to leave for the next session of your plan"},
 	notify.CategoryChange:    {"Changes", "a session in your plan or seats moved or was cancelled"},
 	notify.CategoryRecording: {"Recordings", "the recording of a planned session you missed"},
 }
