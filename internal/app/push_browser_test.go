@@ -16,6 +16,7 @@ import (
 	"venuehop/internal/browsertest"
 	"venuehop/internal/conference"
 	"venuehop/internal/notify"
+	"venuehop/internal/webpush/pushtest"
 )
 
 // TestBrowserPushShowsNotification: the service worker's push handler shows
@@ -183,4 +184,78 @@ func serviceWorkerTab(t *testing.T, ctx context.Context, origin string) context.
 	}
 	t.Fatal("no service worker target")
 	return nil
+}
+
+// TestBrowserPushSubscribe: on the notices page an attendee turns
+// notifications on for this device, without the recordings; push.js sends
+// the subscription with the device's choice; an offer then reaches the
+// device through the local push service, encrypted for its keys. The
+// browser's own push service (which headless Chromium cannot reach) is
+// replaced by a subscription to the test's: PushManager's subscribe and
+// getSubscription are stubbed in the page, everything else is real.
+func TestBrowserPushSubscribe(t *testing.T) {
+	ctx := browsertest.New(t)
+	a, srv, _ := newAuthApp(t)
+	b := newTab(t, ctx, srv.URL)
+	inbox := pushtest.NewService(t)
+	phone := pushtest.NewDevice(t)
+	in := phone.Input(inbox.Srv.URL+"/push/phone", nil)
+	tok := signup(t, srv, "device@example.com", "correct horse battery")
+	holder := signup(t, srv, "holder@example.com", "correct horse battery")
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	b.signIn("device@example.com", "correct horse battery", "/me/notices", "[data-push-toggle]:not([hidden])")
+	b.text(`PushManager.prototype.subscribe = function () {
+		var sub = {endpoint: '` + in.Endpoint + `', unsubscribe: function () { window.vhSub = null; return Promise.resolve(true); },
+			toJSON: function () { return {endpoint: this.endpoint, expirationTime: null, keys: {p256dh: '` + in.P256dh + `', auth: '` + in.Auth + `'}}; }};
+		window.vhSub = sub;
+		return Promise.resolve(sub);
+	};
+	PushManager.prototype.getSubscription = function () { return Promise.resolve(window.vhSub || null); };
+	''`)
+	if !b.is(`!document.querySelector('[data-push-categories]').hidden && document.querySelectorAll('[data-push] input[name=category]:checked').length === 4`) {
+		t.Fatal("the device's categories are not offered, all ticked")
+	}
+	b.do("untick recordings, turn on", chromedp.Click(chromedp.CSS("#push-recording")), chromedp.Click(chromedp.CSS("[data-push-toggle]")))
+	b.wait("subscribed", `document.querySelector('[data-push-status]').textContent === 'This device gets notifications.'`)
+	b.shot("notices-push-on-phone")
+	var devices struct {
+		Devices []struct {
+			Endpoint   string   `json:"endpoint"`
+			Categories []string `json:"categories"`
+		} `json:"devices"`
+	}
+	_, _, body := call(t, nil, "GET", srv.URL+"/api/v1/me/push/subscriptions", tok, nil)
+	mustJSON(t, body, &devices)
+	if len(devices.Devices) != 1 || devices.Devices[0].Endpoint != in.Endpoint || strings.Join(devices.Devices[0].Categories, " ") != "offer leave change" {
+		t.Fatalf("the server has the devices %+v", devices)
+	}
+
+	se := reservableSessions(t, a.Snapshot(), 1)[0]
+	makeOffer(t, a, srv.URL, se, holder, tok)
+	settle(a)
+	var got []pushtest.Received
+	for end := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		got = inbox.Received("/push/phone")
+	}
+	if len(got) != 1 {
+		t.Fatalf("the phone received %d messages, want the offer", len(got))
+	}
+	var n notify.Notice
+	mustJSON(t, phone.Decrypt(t, got[0].Body), &n)
+	if n.Category != notify.CategoryOffer || n.SessionID != se.ID {
+		t.Errorf("the phone decrypted %+v", n)
+	}
+
+	b.do("turn off", chromedp.Click(chromedp.CSS("[data-push-toggle]")))
+	b.wait("unsubscribed", `document.querySelector('[data-push-status]').textContent === 'This device gets no notifications.'`)
+	_, _, body = call(t, nil, "GET", srv.URL+"/api/v1/me/push/subscriptions", tok, nil)
+	devices.Devices = nil
+	mustJSON(t, body, &devices)
+	if len(devices.Devices) != 0 {
+		t.Errorf("after turning off, the server still has %+v", devices)
+	}
+	b.noConsoleProblems()
 }

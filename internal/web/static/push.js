@@ -43,21 +43,48 @@
       say('This browser cannot receive notifications: the badge and this page keep you informed.');
       return;
     }
+    var cats = box.querySelector('[data-push-categories]');
+    var boxes = box.querySelectorAll('input[name="category"]');
     function wanted() {
-      return Array.prototype.map.call(box.querySelectorAll('input[name="category"]:checked'), function (c) { return c.value; });
+      return Array.prototype.filter.call(boxes, function (c) { return c.checked; }).map(function (c) { return c.value; });
+    }
+    function save(sub) {
+      var body = sub.toJSON();
+      body.categories = wanted();
+      return api('PUT', '/api/v1/me/push/subscription', body).then(function () { return sub; });
     }
     function show(sub) {
       button.hidden = false;
+      if (cats) cats.hidden = false;
       button.textContent = sub ? 'Stop notifications on this device' : 'Notify me on this device';
       button.dataset.on = sub ? '1' : '';
       if (Notification.permission === 'denied') {
         say('Notifications are blocked for this site in the browser settings.');
         button.hidden = true;
+      } else if (!sub) {
+        say('This device gets no notifications.');
       } else {
-        say(sub ? 'This device gets notifications.' : 'This device gets no notifications.');
+        say(wanted().length ? 'This device gets notifications.' : 'This device is subscribed but wants none of them: tick what it should show.');
       }
     }
-    reg.pushManager.getSubscription().then(show);
+    // The ticks are the device's own choice, as the server keeps it.
+    function load(sub) {
+      if (!sub) return show(null);
+      api('GET', '/api/v1/me/push/subscriptions').then(function (r) {
+        var mine = (r.devices || []).filter(function (d) { return d.endpoint === sub.endpoint; })[0];
+        if (!mine) return save(sub); // the server lost it: subscribe again
+        Array.prototype.forEach.call(boxes, function (c) { c.checked = mine.categories.indexOf(c.value) >= 0; });
+        return sub;
+      }).then(show, function () { show(sub); });
+    }
+    Array.prototype.forEach.call(boxes, function (c) {
+      c.addEventListener('change', function () {
+        reg.pushManager.getSubscription().then(function (sub) {
+          if (sub) save(sub).then(show, function (e) { say('Could not save: ' + e.message); });
+        });
+      });
+    });
+    reg.pushManager.getSubscription().then(load);
     button.addEventListener('click', function () {
       button.disabled = true;
       var done = function () { button.disabled = false; };
@@ -70,11 +97,7 @@
       }
       api('GET', '/api/v1/push/key').then(function (k) {
         return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64url(k.publicKey) });
-      }).then(function (sub) {
-        var body = sub.toJSON();
-        body.categories = wanted();
-        return api('PUT', '/api/v1/me/push/subscription', body).then(function () { return sub; });
-      }).then(show, function (e) {
+      }).then(save).then(show, function (e) {
         say(Notification.permission === 'denied' ? 'Notifications were declined: the badge and this page keep you informed.' :
           'Could not turn notifications on: ' + e.message);
       }).then(done);
