@@ -410,9 +410,11 @@ func TestBrowserOffline(t *testing.T) {
 		t.Errorf("the waitlist place: %d %s", st, body)
 	}
 
-	// Signing out forgets the attendee's pages on the device.
+	// Signing out forgets the attendee's pages and queued changes on the
+	// device.
 	signOutInBrowser(t, ctx)
 	b.wait("the cache of the attendee is gone", `caches.open('vh-data').then(c => c.match(location.origin + '/me/reservations')).then(r => !r)`)
+	b.wait("the queue of the attendee is gone", `(`+intentsJS+`).then(s => s === '')`)
 	for _, p := range b.problems() {
 		// Offline, failed loads are the point (and the worker's 503 "not
 		// on this device"), and the cancel sent again finds no seat (404);

@@ -117,10 +117,15 @@ self.addEventListener('fetch', function (event) {
   }
   if (req.method === 'POST' && (url.pathname === '/signout' || url.pathname === '/signin')) {
     // Another person may use the device next: the pages and answers
-    // cached for this one go (the public catalog snapshot is fetched again).
-    event.waitUntil(caches.delete(DATA).then(function () {
-      return fetchAndStore(new Request('/api/v1/offline/catalog'));
-    }));
+    // cached for this one go (the public catalog snapshot is fetched again),
+    // and at sign-out the changes still queued, which only this sign-in
+    // could send.
+    event.waitUntil(Promise.all([
+      caches.delete(DATA).then(function () {
+        return fetchAndStore(new Request('/api/v1/offline/catalog'));
+      }),
+      url.pathname === '/signout' ? clearQueue() : null
+    ]));
     return;
   }
   if (req.method !== 'GET' || !handled(url)) return;
@@ -186,6 +191,16 @@ function queueIntent(intent) {
       tx.onerror = function () { reject(tx.error); };
     });
   });
+}
+
+function clearQueue() {
+  return openQueue().then(function (db) {
+    return new Promise(function (resolve) {
+      var tx = db.transaction('intents', 'readwrite');
+      tx.objectStore('intents').clear();
+      tx.oncomplete = tx.onerror = function () { resolve(); };
+    });
+  }, function () { /* no queue */ });
 }
 
 var queuedText = 'Queued — will be sent when you are back online.';
