@@ -140,7 +140,7 @@ func (r *LeaveReminders) fire(ctx context.Context, e dueLeave, now time.Time) bo
 		heap.Push(&r.due, e)
 		return false
 	}
-	return r.notices.Notify(LeaveNotice(e.attendee, d, now))
+	return r.notices.Queue(ctx, LeaveNotice(e.attendee, d, now))
 }
 
 // LeaveNotice is the notice of one departure, made at now.

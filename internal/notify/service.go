@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -55,6 +56,8 @@ const (
 	// waiting for the senders: past it they are dropped with a log line,
 	// never waited for.
 	queueLen = 4096
+	// sendConcurrency is how many notices are being sent at once.
+	sendConcurrency = 16
 	// sendTimeout bounds one Sender.Send.
 	sendTimeout = 30 * time.Second
 	sweepEvery  = 10 * time.Minute
@@ -144,6 +147,25 @@ func (s *Service) Notify(n Notice) bool {
 	}
 }
 
+// Queue queues n like Notify but waits for room in the queue, until ctx
+// ends: for the triggers, which run on their own goroutine and may make
+// tens of thousands of notices at once (a session moved), none of which
+// may be dropped. It reports whether n was queued.
+func (s *Service) Queue(ctx context.Context, n Notice) bool {
+	s.idleMu.Lock()
+	s.pending++
+	s.idleMu.Unlock()
+	select {
+	case s.queue <- n:
+		return true
+	case <-ctx.Done():
+	case <-s.stop:
+	}
+	s.done()
+	s.log.Warn("notify: notice not queued", "attendee", n.AttendeeID, "category", n.Category, "err", ctx.Err())
+	return false
+}
+
 func (s *Service) done() {
 	s.idleMu.Lock()
 	s.pending--
@@ -212,10 +234,11 @@ func (s *Service) deliver(ctx context.Context, n Notice) {
 	hasSenders := len(s.senders) > 0
 	s.mu.Unlock()
 	if hasSenders {
+		// The senders set the pace: storing waits for them (and the
+		// store queue fills) rather than dropping what is stored.
 		select {
 		case s.out <- n:
-		default:
-			s.log.Warn("notify: send queue full; notice not sent", "attendee", n.AttendeeID, "id", n.ID)
+		case <-s.stop:
 		}
 	}
 }
@@ -257,24 +280,56 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// sendLoop hands each stored notice to the senders: sendConcurrency
+// workers (a push is a round trip to the push service), each attendee's
+// notices always to the same one, so that they go in the order they were
+// made (a later one with a topic must replace the earlier, not arrive
+// first).
 func (s *Service) sendLoop() {
 	defer s.wg.Done()
+	var workers sync.WaitGroup
+	lanes := make([]chan Notice, sendConcurrency)
+	for i := range lanes {
+		lanes[i] = make(chan Notice, 64)
+		workers.Go(func() {
+			for n := range lanes[i] {
+				s.send(n)
+			}
+		})
+	}
+	defer func() {
+		for _, l := range lanes {
+			close(l)
+		}
+		workers.Wait()
+	}()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case n := <-s.out:
-			s.mu.Lock()
-			list := append([]Sender(nil), s.senders...)
-			s.mu.Unlock()
-			for _, x := range list {
-				ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-				if err := x.Send(ctx, n); err != nil {
-					s.log.Warn("notify: sending a notice", "attendee", n.AttendeeID, "id", n.ID, "err", err)
-				}
-				cancel()
+			h := fnv.New32a()
+			h.Write([]byte(n.AttendeeID))
+			select {
+			case lanes[h.Sum32()%sendConcurrency] <- n:
+			case <-s.stop:
+				return
 			}
 		}
+	}
+}
+
+// send gives n to every sender.
+func (s *Service) send(n Notice) {
+	s.mu.Lock()
+	list := append([]Sender(nil), s.senders...)
+	s.mu.Unlock()
+	for _, x := range list {
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		if err := x.Send(ctx, n); err != nil {
+			s.log.Warn("notify: sending a notice", "attendee", n.AttendeeID, "id", n.ID, "err", err)
+		}
+		cancel()
 	}
 }
 

@@ -27,6 +27,10 @@ type SeatHolders interface {
 	CheckedIn(ctx context.Context, sessionID string) ([]string, error)
 }
 
+// triggerWork bounds the handling of one change or one look for
+// recordings: a session moved may notify tens of thousands of attendees.
+const triggerWork = 10 * time.Minute
+
 // recordingsEvery is how often the triggers look for newly published
 // recordings (a pointer comparison unless the conference changed).
 const recordingsEvery = 15 * time.Second
@@ -83,6 +87,13 @@ func (t *Triggers) Start() {
 	t.seen = t.live.Load()
 	t.seenMu.Unlock()
 	tick := time.NewTicker(recordingsEvery)
+	// Closing ends the work in hand too (a fan-out to a whole audience
+	// waits for room in the notices queue).
+	base, stop := context.WithCancel(context.Background())
+	go func() {
+		<-t.stop
+		stop()
+	}()
 	go func() {
 		defer close(t.done)
 		defer tick.Stop()
@@ -91,11 +102,11 @@ func (t *Triggers) Start() {
 			case <-t.stop:
 				return
 			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				ctx, cancel := context.WithTimeout(base, triggerWork)
 				t.Recordings(ctx)
 				cancel()
 			case c := <-t.changes:
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				ctx, cancel := context.WithTimeout(base, triggerWork)
 				t.change(ctx, c)
 				cancel()
 				t.finish()
@@ -176,7 +187,7 @@ func (t *Triggers) change(ctx context.Context, c reservation.Change) {
 	n := t.changeNotice(c)
 	for _, a := range sortedKeys(who) {
 		n.AttendeeID = a
-		t.notices.Notify(n)
+		t.notices.Queue(ctx, n)
 	}
 }
 
@@ -263,7 +274,7 @@ func (t *Triggers) recording(ctx context.Context, snap *conference.Snapshot, se 
 		Expires: t.notices.d.Clock.Now().Add(14 * 24 * time.Hour)}
 	for _, a := range sortedKeys(who) {
 		n.AttendeeID = a
-		t.notices.Notify(n)
+		t.notices.Queue(ctx, n)
 	}
 }
 
