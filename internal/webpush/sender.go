@@ -1,7 +1,6 @@
 package webpush
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	wp "github.com/SherClockHolmes/webpush-go"
 
 	"venuehop/internal/clock"
 	"venuehop/internal/errcode"
@@ -60,8 +61,7 @@ type Options struct {
 // Sender sends notices to the attendees' devices; it implements
 // notify.Sender and keeps the devices' subscriptions.
 type Sender struct {
-	o     Options
-	vapid *vapid
+	o Options
 }
 
 var _ notify.Sender = (*Sender)(nil)
@@ -100,11 +100,7 @@ func New(o Options) (*Sender, error) {
 		t.MaxIdleConnsPerHost = o.Concurrency
 		o.Client = &http.Client{Timeout: 30 * time.Second, Transport: t}
 	}
-	v, err := newVAPID(o.Keys, o.Contact)
-	if err != nil {
-		return nil, err
-	}
-	return &Sender{o: o, vapid: v}, nil
+	return &Sender{o: o}, nil
 }
 
 // PublicKey is the VAPID public key (base64url), the browsers'
@@ -344,7 +340,7 @@ func (s *Sender) send(ctx context.Context, n notify.Notice) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	hdr := pushHeaders{ttl: strconv.Itoa(TTL(n, now)), urgency: string(UrgencyOf(n)), topic: Topic(n.Topic)}
+	hdr := pushHeaders{ttl: TTL(n, now), urgency: UrgencyOf(n), topic: Topic(n.Topic)}
 	for _, sub := range subs {
 		if !sub.Wants(n.Category) {
 			r.Skipped++
@@ -374,31 +370,26 @@ const (
 )
 
 // pushHeaders are the RFC 8030 headers of one notice's messages.
-type pushHeaders struct{ ttl, urgency, topic string }
+type pushHeaders struct {
+	ttl     int
+	urgency notify.Urgency
+	topic   string
+}
 
-// post encrypts body for the device and posts it to its push service.
+// post encrypts body for the device (RFC 8291), signs the request (RFC
+// 8292 VAPID) and posts it to its push service, through
+// github.com/SherClockHolmes/webpush-go.
 func (s *Sender) post(ctx context.Context, sub Subscription, body []byte, h pushHeaders) (*http.Response, error) {
-	msg, err := encrypt(body, sub.P256dh, sub.Auth)
-	if err != nil {
-		return nil, err
-	}
-	auth, err := s.vapid.authorization(sub.Endpoint)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(msg))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Encoding", "aes128gcm")
-	req.Header.Set("Content-Type", "application/octet-stream")
-	req.Header.Set("TTL", h.ttl)
-	req.Header.Set("Urgency", h.urgency)
-	if h.topic != "" {
-		req.Header.Set("Topic", h.topic)
-	}
-	req.Header.Set("Authorization", auth)
-	return s.o.Client.Do(req)
+	return wp.SendNotificationWithContext(ctx, body, &wp.Subscription{Endpoint: sub.Endpoint, Keys: wp.Keys{Auth: sub.Auth, P256dh: sub.P256dh}},
+		&wp.Options{
+			HTTPClient:      s.o.Client,
+			Subscriber:      strings.TrimPrefix(s.o.Contact, "mailto:"), // the library adds mailto: to what is not https
+			Topic:           h.topic,
+			TTL:             h.ttl,
+			Urgency:         wp.Urgency(h.urgency),
+			VAPIDPublicKey:  s.o.Keys.Public,
+			VAPIDPrivateKey: s.o.Keys.Private,
+		})
 }
 
 // deliver posts one message, deletes a gone subscription and retries a
@@ -410,10 +401,6 @@ func (s *Sender) deliver(ctx context.Context, sub Subscription, body []byte, h p
 		wait := s.o.RetryBackoff
 		if err != nil {
 			if ctx.Err() != nil {
-				return failed
-			}
-			if errcode.Is(err, errcode.Invalid) { // a stored subscription that cannot be encrypted for
-				log.Warn("web push: message not sent", "err", err)
 				return failed
 			}
 			log.Warn("web push: request failed", "attempt", attempt, "err", err)

@@ -7,9 +7,9 @@
 // notice and posts each an encrypted message (Send, SendMany). A
 // subscription the push service calls gone (404, 410) is deleted.
 //
-// The encryption (crypto.go) is the standard library's: crypto/ecdh,
-// crypto/hkdf and AES-GCM; the VAPID JWT (ES256, crypto/ecdsa) is signed
-// once per push service and reused for 11 of its 12 hours.
+// The encryption and the VAPID signature are github.com/SherClockHolmes/
+// webpush-go's; this package adds the subscriptions, the per-device
+// categories, the headers from the Notice, retries and the fan-out.
 package webpush
 
 import (
