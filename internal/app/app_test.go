@@ -38,8 +38,7 @@ func newAppWith(t testing.TB, set func(*config.Config)) (*App, *httptest.Server)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	srv := serveApp(t, a)
 	return a, srv
 }
 
@@ -320,4 +319,24 @@ func BenchmarkStartWithData(b *testing.B) {
 		}
 		a.Close()
 	}
+}
+
+// serveApp serves a over HTTP until the test ends, then closes it.
+func serveApp(t testing.TB, a *App) *httptest.Server {
+	t.Helper()
+	t.Cleanup(func() { a.Close() }) // after the server (cleanups run last first)
+	return serve(t, a.Handler())
+}
+
+// serve serves h until the test ends. At the end the open connections are
+// cut first: a page left open keeps its event stream (every signed-in page
+// has one, for the notices badge), and Close would wait for it.
+func serve(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv
 }

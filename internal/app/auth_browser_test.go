@@ -20,9 +20,6 @@ func TestBrowserSignInAndStar(t *testing.T) {
 	a, srv, _ := newAuthApp(t)
 	shots := browsertest.ShotsDir(t)
 	problems := browsertest.WatchConsole(ctx)
-	// Leave the page before the server closes: its event stream (the
-	// notices badge) would keep the server waiting.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

@@ -58,8 +58,7 @@ func newAuthApp(t testing.TB) (*App, *httptest.Server, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	srv := serveApp(t, a)
 	return a, srv, logs
 }
 

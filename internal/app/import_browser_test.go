@@ -18,9 +18,6 @@ import (
 func TestBrowserImportDryRunThenApply(t *testing.T) {
 	ctx := browsertest.New(t)
 	f := newReimportFixture(t)
-	// Leave the page before the server closes: its event stream (the
-	// notices badge) would keep the server waiting.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	file := filepath.Join(t.TempDir(), "skyforge-v2.json")
 	if err := os.WriteFile(file, f.file, 0o600); err != nil {

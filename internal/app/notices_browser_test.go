@@ -19,7 +19,6 @@ import (
 func TestBrowserNoticeBadge(t *testing.T) {
 	ctx := browsertest.New(t) // first: without a browser, skip before any work
 	a, srv, _ := newAuthApp(t)
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	problems := browsertest.WatchConsole(ctx)
 	do, eval := chromeSteps(t, ctx)

@@ -28,13 +28,12 @@ import (
 func browserHits(t *testing.T, a *App) (*httptest.Server, *atomic.Int64) {
 	var n atomic.Int64
 	h := a.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.UserAgent(), "Go-http-client") {
 			n.Add(1)
 		}
 		h.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
 	return srv, &n
 }
 

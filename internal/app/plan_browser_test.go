@@ -31,9 +31,6 @@ type tab struct {
 }
 
 func newTab(t *testing.T, ctx context.Context, base string) *tab {
-	// Leave the page before the server closes: an open event stream
-	// would keep it waiting.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	return &tab{t: t, ctx: ctx, base: base, shots: browsertest.ShotsDir(t), problems: browsertest.WatchConsole(ctx)}
 }
 

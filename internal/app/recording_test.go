@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -87,8 +86,7 @@ func TestStoredBadRecordingURLIsNotServed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the store with an old bad URL does not load: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	srv := serveApp(t, a)
 	id := c.Sessions[0].ID
 	for _, path := range []string{"/api/v1/sessions/" + id, "/sessions/" + id, "/api/v1/sessions?limit=200"} {
 		code, _, body := call(t, nil, "GET", srv.URL+path, "", nil)

@@ -23,9 +23,6 @@ import (
 func TestBrowserRedirectsStayHome(t *testing.T) {
 	ctx := browsertest.New(t)
 	a, srv, _ := newAuthApp(t)
-	// Leave the pages first, closing the event stream that the server's
-	// close would otherwise wait for.
-	t.Cleanup(func() { chromedp.Do(ctx, chromedp.Navigate("about:blank")) })
 	var visits atomic.Int32
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		visits.Add(1)

@@ -114,9 +114,6 @@ func TestAPIImportNeedsConfirmation(t *testing.T) {
 func TestBrowserImportConfirmation(t *testing.T) {
 	ctx := browsertest.New(t)
 	a, srv, _ := newAuthApp(t)
-	// Leave the page before the server closes: its event stream (the
-	// notices badge) would keep the server waiting.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	data, _ := csvWithoutVenue(t, a)
 	file := filepath.Join(t.TempDir(), "export.csv")

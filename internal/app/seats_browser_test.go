@@ -22,9 +22,6 @@ import (
 func TestBrowserLiveSeats(t *testing.T) {
 	ctx := browsertest.New(t) // first: without a browser, skip before any work
 	a, srv, _ := newAuthApp(t)
-	// Leave the page before the server closes: an open event stream
-	// would keep it waiting.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	problems := browsertest.WatchConsole(ctx)
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {

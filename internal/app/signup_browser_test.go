@@ -18,7 +18,6 @@ import (
 func TestBrowserRegisteredSignup(t *testing.T) {
 	ctx := browsertest.New(t)
 	a, srv, _ := newAuthApp(t)
-	t.Cleanup(func() { chromedp.Do(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	bg := context.Background()
 	if _, err := a.accounts.ImportRegistrations(bg, strings.NewReader(

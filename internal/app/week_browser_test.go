@@ -17,9 +17,6 @@ import (
 func TestBrowserMyWeek(t *testing.T) {
 	ctx := browsertest.New(t)
 	a, srv, _ := newAuthApp(t)
-	// Leave the page before the server closes: Now's seat bands keep an
-	// event stream open.
-	t.Cleanup(func() { chromedp.Run(ctx, chromedp.Navigate("about:blank")) })
 	shots := browsertest.ShotsDir(t)
 	st := a.live.Load()
 	snap := st.Snap
