@@ -133,7 +133,15 @@ func (s *Service) Close() {
 
 // Notify queues n for its attendee. It never blocks: when the queue is
 // full n is dropped with a log line. It reports whether n was queued.
-func (s *Service) Notify(n Notice) bool {
+func (s *Service) Notify(n Notice) bool { return s.enqueue(context.Background(), n, false) }
+
+// Queue queues n like Notify but waits for room in the queue, until ctx
+// ends: for the triggers, which run on their own goroutine and may make
+// tens of thousands of notices at once (a session moved), none of which
+// may be dropped. It reports whether n was queued.
+func (s *Service) Queue(ctx context.Context, n Notice) bool { return s.enqueue(ctx, n, true) }
+
+func (s *Service) enqueue(ctx context.Context, n Notice, wait bool) bool {
 	s.idleMu.Lock()
 	s.pending++
 	s.idleMu.Unlock()
@@ -141,28 +149,17 @@ func (s *Service) Notify(n Notice) bool {
 	case s.queue <- n:
 		return true
 	default:
-		s.done()
-		s.log.Warn("notify: queue full; notice dropped", "attendee", n.AttendeeID, "category", n.Category, "topic", n.Topic)
-		return false
 	}
-}
-
-// Queue queues n like Notify but waits for room in the queue, until ctx
-// ends: for the triggers, which run on their own goroutine and may make
-// tens of thousands of notices at once (a session moved), none of which
-// may be dropped. It reports whether n was queued.
-func (s *Service) Queue(ctx context.Context, n Notice) bool {
-	s.idleMu.Lock()
-	s.pending++
-	s.idleMu.Unlock()
-	select {
-	case s.queue <- n:
-		return true
-	case <-ctx.Done():
-	case <-s.stop:
+	if wait {
+		select {
+		case s.queue <- n:
+			return true
+		case <-ctx.Done():
+		case <-s.stop:
+		}
 	}
 	s.done()
-	s.log.Warn("notify: notice not queued", "attendee", n.AttendeeID, "category", n.Category, "err", ctx.Err())
+	s.log.Warn("notify: notice not queued", "attendee", n.AttendeeID, "category", n.Category, "topic", n.Topic, "waited", wait)
 	return false
 }
 
