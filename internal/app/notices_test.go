@@ -17,6 +17,7 @@ import (
 	"venuehop/internal/httpx"
 	"venuehop/internal/notify"
 	"venuehop/internal/planner"
+	"venuehop/internal/reservation"
 )
 
 type noticesAnswer struct {
@@ -47,7 +48,7 @@ func myNotices(t *testing.T, base, token string) noticesAnswer {
 
 // makeOffer fills a one-seat session with holder's seat, puts waiter on
 // its waitlist and frees the seat: waiter gets an offer.
-func makeOffer(t *testing.T, a *App, base string, se *conference.Session, holder, waiter string) {
+func makeOffer(t *testing.T, a *App, base string, se *conference.Session, holder, waiter string) reservation.Offer {
 	t.Helper()
 	setCapacity(t, a, se.ID, 1)
 	if st, _, body := call(t, nil, "POST", base+"/api/v1/me/reservations", holder, map[string]any{"sessionIds": []string{se.ID}}); st != 200 || !strings.Contains(string(body), `"reserved"`) {
@@ -59,6 +60,13 @@ func makeOffer(t *testing.T, a *App, base string, se *conference.Session, holder
 	if st, _, body := call(t, nil, "DELETE", base+"/api/v1/me/reservations/"+se.ID, holder, nil); st != 204 {
 		t.Fatalf("cancel: %d %s", st, body)
 	}
+	settle(a)
+	offers, err := a.Seats().Offers(context.Background(), userID(t, base, waiter))
+	offers = slices.DeleteFunc(offers, func(o reservation.Offer) bool { return o.SessionID != se.ID })
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("the waiter's offers for %s: %v %v", se.ID, offers, err)
+	}
+	return offers[0]
 }
 
 // TestOfferMakesANotice: a waitlist offer makes one urgent notice for its
@@ -70,14 +78,7 @@ func TestOfferMakesANotice(t *testing.T) {
 	waiter := signup(t, srv, "waiter@example.com", "correct horse battery")
 	bystander := signup(t, srv, "bystander@example.com", "correct horse battery")
 	se := reservableSessions(t, a.Snapshot(), 1)[0]
-	makeOffer(t, a, base, se, holder, waiter)
-	settle(a)
-
-	offers, err := a.Seats().Offers(context.Background(), userID(t, base, waiter))
-	if err != nil || len(offers) != 1 {
-		t.Fatalf("the waiter's offers: %v %v", offers, err)
-	}
-	o := offers[0]
+	o := makeOffer(t, a, base, se, holder, waiter)
 	got := myNotices(t, base, waiter)
 	if len(got.Notices) != 1 || got.Unread != 1 {
 		t.Fatalf("the waiter's notices: %+v", got)

@@ -125,34 +125,9 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 			break
 		}
 	}
-	setCapacity(t, a, small.ID, 1)
-	other := signup(t, srv, "holder@example.com", "correct horse battery")
-	if st, _, body := call(t, nil, "POST", srv.URL+"/api/v1/me/reservations", other, map[string]any{"sessionIds": []string{small.ID}}); st != 200 {
-		t.Fatalf("the other attendee's seat: %d %s", st, body)
-	}
-	if st, _, body := call(t, nil, "POST", srv.URL+"/api/v1/me/waitlist/"+small.ID, tok, nil); st >= 300 {
-		t.Fatalf("join the waitlist: %d %s", st, body)
-	}
-	if st, _, body := call(t, nil, "DELETE", srv.URL+"/api/v1/me/reservations/"+small.ID, other, nil); st != 204 {
-		t.Fatalf("the other attendee cancels: %d %s", st, body)
-	}
-	var offers struct {
-		Offers []struct {
-			ID        string `json:"id"`
-			SessionID string `json:"sessionId"`
-		} `json:"offers"`
-	}
-	for end := time.Now().Add(5 * time.Second); len(offers.Offers) == 0 && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		_, _, body := call(t, nil, "GET", srv.URL+"/api/v1/me/offers", tok, nil)
-		if err := json.Unmarshal(body, &offers); err != nil {
-			t.Fatalf("offers: %v %s", err, body)
-		}
-	}
-	if len(offers.Offers) != 1 || offers.Offers[0].SessionID != small.ID {
-		t.Fatalf("offers: %+v", offers)
-	}
+	offer := makeOffer(t, a, srv.URL, small, signup(t, srv, "holder@example.com", "correct horse battery"), tok)
 	worker := serviceWorkerTab(t, ctx, srv.URL)
-	if _, err := chromedp.Run(worker, chromedp.Evaluate[bool](`notificationClicked('accept', {offerId: '`+offers.Offers[0].ID+`'}).then(() => true)`,
+	if _, err := chromedp.Run(worker, chromedp.Evaluate[bool](`notificationClicked('accept', {offerId: '`+offer.ID+`'}).then(() => true)`,
 		chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatalf("click Take the seat: %v", err)
 	}
@@ -161,7 +136,7 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 	}
 	waitShown("the seat taken", "A seat for you|Keynote overflow, until 13:05|offer-o-1|/me/reservations|o-1|accept,open\n"+
 		"Leave in 5 min for Serverless at scale|room changed|leave-s1|/me/now||\n"+
-		"Seat taken|It is yours: see My seats.|offer-"+offers.Offers[0].ID+"|/me/reservations||")
+		"Seat taken|It is yours: see My seats.|offer-"+offer.ID+"|/me/reservations||")
 	b.noConsoleProblems()
 }
 
@@ -235,7 +210,6 @@ func TestBrowserPushSubscribe(t *testing.T) {
 
 	se := reservableSessions(t, a.Snapshot(), 1)[0]
 	makeOffer(t, a, srv.URL, se, holder, tok)
-	settle(a)
 	var got []pushtest.Received
 	for end := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		got = inbox.Received("/push/phone")

@@ -149,13 +149,7 @@ func TestOfferIsPushedToTheDevice(t *testing.T) {
 		}
 	}
 	se := reservableSessions(t, a.Snapshot(), 1)[0]
-	makeOffer(t, a, base, se, holder, waiter)
-	settle(a)
-	offers, err := a.Seats().Offers(context.Background(), userID(t, base, waiter))
-	if err != nil || len(offers) != 1 {
-		t.Fatalf("the waiter's offers: %v %v", offers, err)
-	}
-	o := offers[0]
+	o := makeOffer(t, a, base, se, holder, waiter)
 
 	var got []pushtest.Received
 	for end := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
