@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,40 +22,18 @@ import (
 func BenchmarkFanOutSessionMoved(b *testing.B) {
 	const n = 60_000
 	ctx := context.Background()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.WriteHeader(http.StatusCreated)
-	}))
-	defer srv.Close()
+	srv, _ := pushtest.Sink(b)
 	st := openStore(b)
-	// The subscriptions go in in one transaction (60,000 Subscribe calls
-	// would time the store's commits, not the push).
-	dev := pushtest.NewDevice(b)
-	in := dev.Input("", nil)
-	_, write := st.DB()
-	tx, err := write.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO push_subscriptions (endpoint, attendee, p256dh, auth, categories, user_agent, created_at)
-		VALUES (?, ?, ?, ?, ?, '', '2026-11-20T09:00:00.000Z')`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	all := webpush.EncodeCategories(notify.Categories[:])
+	ids := make([]string, n)
 	ns := make([]notify.Notice, n)
 	for i := range n {
-		id := fmt.Sprintf("u_%05d", i)
-		if _, err := ins.ExecContext(ctx, srv.URL+"/push/"+id, id, in.P256dh, in.Auth, all); err != nil {
-			b.Fatal(err)
-		}
-		ns[i] = notify.Notice{ID: "n_" + id, AttendeeID: id, Category: notify.CategoryChange, Title: "Moved: Rust in production",
+		ids[i] = fmt.Sprintf("u_%05d", i)
+		ns[i] = notify.Notice{ID: "n_" + ids[i], AttendeeID: ids[i], Category: notify.CategoryChange, Title: "Moved: Rust in production",
 			Body: "Now 14:30 in Hall B (was 14:00, Hall A)", URL: "/sessions/S42", SessionID: "S42", Topic: "change-S42",
 			Urgency: notify.UrgencyNormal, Expires: now.Add(2 * time.Hour), Created: now}
 	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
+	_, write := st.DB()
+	pushtest.Subscribe(b, write, srv.URL, pushtest.NewDevice(b), ids)
 	s := newSender(b, st, 0)
 	b.ResetTimer()
 	for b.Loop() {

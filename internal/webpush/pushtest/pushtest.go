@@ -5,21 +5,25 @@ package pushtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/crypto/hkdf"
 
+	"venuehop/internal/notify"
 	"venuehop/internal/webpush"
 )
 
@@ -153,4 +157,46 @@ func (p *Service) Count() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.got)
+}
+
+// Sink is a push service that accepts every message and only counts them
+// (for benchmarks: no decryption).
+func Sink(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusCreated)
+		n.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// Subscribe gives each attendee of ids one device of d's keys at
+// base+"/push/"+id, every category, in one transaction of db (a SQLite
+// store's writer): many subscribe requests would time the sign-ups, not
+// what a benchmark measures.
+func Subscribe(t testing.TB, db *sql.DB, base string, d Device, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	in := d.Input("", nil)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO push_subscriptions (endpoint, attendee, p256dh, auth, categories, user_agent, created_at)
+		VALUES (?, ?, ?, ?, ?, '', '2026-11-20T09:00:00.000Z')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := webpush.EncodeCategories(notify.Categories[:])
+	for _, id := range ids {
+		if _, err := ins.ExecContext(ctx, base+"/push/"+id, id, in.P256dh, in.Auth, all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 }
