@@ -366,7 +366,7 @@ func TestBrowserOffline(t *testing.T) {
 		}
 		// Stored once: one seat, nothing for the others.
 		mine := reservationsOf(t, srv.URL, tok)
-		if mine[free.ID] != 1 || mine["all"+free.ID] != 1 || mine[full.ID] != 0 || mine[clash.ID] != 0 || mine[over.ID] != 0 || mine[seatB.ID] != 0 {
+		if mine[free.ID] != 1 || mine["all:"+free.ID] != 1 || mine[full.ID] != 0 || mine[clash.ID] != 0 || mine[over.ID] != 0 || mine[seatB.ID] != 0 {
 			t.Errorf("%s: the attendee's reservations %v: want one for %s and none for %s, %s, %s, %s", when, mine, free.ID, full.ID, clash.ID, over.ID, seatB.ID)
 		}
 	}
@@ -482,7 +482,7 @@ func dailyQuota(t *testing.T, snap *conference.Snapshot, day string, n int) []st
 }
 
 // reservationsOf counts the attendee's active reservations by session,
-// and all its reservations whatever their state ("all" + id).
+// and all its reservations whatever their state ("all:" + id).
 func reservationsOf(t *testing.T, base, tok string) map[string]int {
 	t.Helper()
 	st, _, body := call(t, nil, "GET", base+"/api/v1/me/reservations", tok, nil)
@@ -495,7 +495,7 @@ func reservationsOf(t *testing.T, base, tok string) map[string]int {
 	mustJSON(t, body, &out)
 	m := map[string]int{}
 	for _, r := range out.Reservations {
-		m["all"+r.SessionID]++
+		m["all:"+r.SessionID]++
 		if r.Status == "active" {
 			m[r.SessionID]++
 		}
